@@ -1,0 +1,29 @@
+/**
+ * Key names. The first five are the Redis contract's, shared with other components,
+ * and must never change; the rest are this service's additive keys.
+ */
+export interface CapacityKeyPrefixes {
+  readonly capPrefix: string;
+  readonly tenantmapPrefix: string;
+}
+
+/** `YYYYMMDDHHmm` of `date` in UTC, zero-padded, as the contract's RPM key uses. */
+export function utcMinute(date: Date): string {
+  return date.toISOString().slice(0, 16).replace(/[-T:]/g, '');
+}
+
+export const capacityKeys = ({ capPrefix, tenantmapPrefix }: CapacityKeyPrefixes) => ({
+  globalActive: () => `${capPrefix}:global:active`,
+  tenantActive: (tenantId: string) => `${capPrefix}:tenant:${tenantId}:active`,
+  tenantRpm: (tenantId: string, at: Date) => `${capPrefix}:tenant:${tenantId}:rpm:${utcMinute(at)}`,
+  concurrencyOverride: (tenantId: string) =>
+    `${tenantmapPrefix}:tenant:${tenantId}:cap:concurrency`,
+  rpmOverride: (tenantId: string) => `${tenantmapPrefix}:tenant:${tenantId}:cap:rpm`,
+  // Additive: lease expiries (sorted sets scored in Redis server seconds) and per-call records.
+  globalLeases: () => `${capPrefix}:global:leases`,
+  tenantLeases: (tenantId: string) => `${capPrefix}:tenant:${tenantId}:leases`,
+  call: (callControlId: string) => `${capPrefix}:call:${callControlId}`,
+  callEnded: (callControlId: string) => `${capPrefix}:call:${callControlId}:ended`,
+});
+
+export type CapacityKeys = ReturnType<typeof capacityKeys>;

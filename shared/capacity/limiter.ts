@@ -1,0 +1,124 @@
+import type { Redis } from 'ioredis';
+import { CapacityEvaluationError } from '../errors.js';
+import { type CapacityKeys, capacityKeys } from './keys.js';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
+
+/** The contract's denial reasons, in the order the script checks them. */
+export const DENIAL_REASONS = [
+  'global_at_capacity',
+  'tenant_at_capacity',
+  'tenant_rate_limited',
+] as const;
+export type DenialReason = (typeof DENIAL_REASONS)[number];
+
+export type AcquireResult =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly reason: DenialReason | 'call_ended' };
+
+export interface LimiterSettings {
+  readonly capPrefix: string;
+  readonly tenantmapPrefix: string;
+  readonly globalConcurrencyCap: number;
+  readonly tenantConcurrencyCapDefault: number;
+  readonly tenantCallsPerMinCapDefault: number;
+  readonly capacityTtlSeconds: number;
+  /** Expired leases reclaimed per scope per acquire; bounds the script's work. */
+  readonly reclaimBatchSize?: number;
+}
+
+interface LimiterLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** The two scripts as ioredis commands: EVALSHA, falling back to EVAL once per connection. */
+type ScriptClient = Pick<Redis, 'defineCommand'> & {
+  capacityAcquire(...args: string[]): Promise<string>;
+  capacityRelease(...args: string[]): Promise<number>;
+};
+
+export interface CapacityLimiter {
+  tryAcquire(callControlId: string, tenantId: string): Promise<AcquireResult>;
+  /** Releases the call's slot; returns whether it held one, or `undefined` when Redis failed. */
+  release(callControlId: string, tenantIdHint?: string): Promise<boolean | undefined>;
+}
+
+const DEFAULT_RECLAIM_BATCH = 100;
+
+/** Registers the limiter's scripts on `redis` and returns its two operations. */
+export function createCapacityLimiter(
+  redis: Pick<Redis, 'defineCommand'>,
+  settings: LimiterSettings,
+  logger: LimiterLogger,
+  now: () => Date = () => new Date(),
+): CapacityLimiter {
+  const keys: CapacityKeys = capacityKeys(settings);
+  redis.defineCommand('capacityAcquire', { numberOfKeys: 9, lua: ACQUIRE_SCRIPT });
+  redis.defineCommand('capacityRelease', { numberOfKeys: 4, lua: RELEASE_SCRIPT });
+  const scripts = redis as ScriptClient;
+  const ttl = String(settings.capacityTtlSeconds);
+  const batch = String(settings.reclaimBatchSize ?? DEFAULT_RECLAIM_BATCH);
+
+  async function tryAcquire(callControlId: string, tenantId: string): Promise<AcquireResult> {
+    let outcome: string;
+    try {
+      outcome = await scripts.capacityAcquire(
+        keys.globalActive(),
+        keys.tenantActive(tenantId),
+        keys.tenantRpm(tenantId, now()),
+        keys.concurrencyOverride(tenantId),
+        keys.rpmOverride(tenantId),
+        keys.globalLeases(),
+        keys.tenantLeases(tenantId),
+        keys.call(callControlId),
+        keys.callEnded(callControlId),
+        callControlId,
+        tenantId,
+        String(settings.globalConcurrencyCap),
+        String(settings.tenantConcurrencyCapDefault),
+        String(settings.tenantCallsPerMinCapDefault),
+        ttl,
+        batch,
+      );
+    } catch (error) {
+      logger.error('capacity evaluation failed', { tenantId, error: messageOf(error) });
+      throw new CapacityEvaluationError('capacity evaluation failed', { cause: error });
+    }
+    if (outcome === 'ok') return { admitted: true };
+    if (isDenial(outcome) || outcome === 'call_ended') {
+      if (outcome !== 'call_ended') logger.info('capacity denied', { tenantId, reason: outcome });
+      return { admitted: false, reason: outcome };
+    }
+    logger.error('capacity evaluation failed', { tenantId, error: `unexpected reply ${outcome}` });
+    throw new CapacityEvaluationError(`capacity script returned ${outcome}`);
+  }
+
+  async function release(callControlId: string, tenantIdHint = ''): Promise<boolean | undefined> {
+    try {
+      const released = await scripts.capacityRelease(
+        keys.call(callControlId),
+        keys.globalActive(),
+        keys.globalLeases(),
+        keys.callEnded(callControlId),
+        callControlId,
+        settings.capPrefix,
+        ttl,
+        tenantIdHint,
+      );
+      return released === 1;
+    } catch (error) {
+      logger.error('capacity release failed', { error: messageOf(error) });
+      return undefined;
+    }
+  }
+
+  return { tryAcquire, release };
+}
+
+function isDenial(value: string): value is DenialReason {
+  return (DENIAL_REASONS as readonly string[]).includes(value);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

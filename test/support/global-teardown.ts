@@ -1,0 +1,6 @@
+import type { RedisServer } from './redis-server.js';
+
+/** Stops the private redis-server that global-setup started. */
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __redisServer?: RedisServer }).__redisServer?.stop();
+}
