@@ -1,4 +1,4 @@
-import type { RedisServer } from './redis-server.js';
+import type { RedisServer } from './redis-server.ts';
 
 /** Stops the private redis-server that global-setup started. */
 export default async function globalTeardown(): Promise<void> {
