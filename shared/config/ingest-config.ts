@@ -1,0 +1,46 @@
+import { decodeTelnyxPublicKey, splitPublicKeyList } from '../webhook/telnyx-public-keys.js';
+import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '../webhook/verify-signature.js';
+import { type Env, parseEnv, positiveIntegerWithDefault, requiredString } from './parse-env.js';
+
+// Every entry is checked here, at start, so a mistyped key stops the function with a message
+// naming the variable rather than failing every webhook with 401.
+const publicKeyList = requiredString.transform((value, context) => {
+  const entries = splitPublicKeyList(value);
+  if (entries.length === 0) context.addIssue({ code: 'custom', message: 'is required' });
+  entries.forEach((entry, index) => {
+    if (decodeTelnyxPublicKey(entry) === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} is not base64 of a 32-byte Ed25519 public key`,
+      });
+    }
+  });
+  return entries;
+});
+
+const ingestShape = {
+  TELNYX_PUBLIC_KEY: publicKeyList,
+  QUEUE_URL: requiredString,
+  WEBHOOK_TOLERANCE_SECONDS: positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
+};
+
+/** The ingest function's settings. */
+export interface IngestConfig {
+  /** Base64 raw Ed25519 keys; several during a key rotation. */
+  readonly telnyxPublicKeys: readonly string[];
+  readonly queueUrl: string;
+  readonly webhookToleranceSeconds: number;
+}
+
+/**
+ * Reads the ingest function's variables from `env`.
+ * Throws one `ConfigError` naming every missing or invalid variable.
+ */
+export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  const vars = parseEnv(ingestShape, env);
+  return {
+    telnyxPublicKeys: vars.TELNYX_PUBLIC_KEY,
+    queueUrl: vars.QUEUE_URL,
+    webhookToleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS,
+  };
+}
