@@ -1,0 +1,22 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CallAdmissionStack, STACK_NAME } from '../lib/call-admission-stack.js';
+import { bundledFunctionCode } from '../lib/function-code.js';
+
+// The CDK app (cdk.json runs it): environment-agnostic, so `cdk synth` needs no account,
+// no credentials and no lookups. Structural choices come from context (`-c natGateways=2`).
+const app = new App();
+const numberContext = (key: string): number | undefined => {
+  const value = app.node.tryGetContext(key);
+  return value === undefined ? undefined : Number(value);
+};
+new CallAdmissionStack(app, STACK_NAME, {
+  description: 'Telnyx call admission: webhooks -> SQS FIFO -> worker -> Redis + Call Control',
+  code: bundledFunctionCode(),
+  natGateways: numberContext('natGateways'),
+  workerMaxConcurrency: numberContext('workerMaxConcurrency'),
+  redisNodeType: app.node.tryGetContext('redisNodeType'),
+});
+// Synthesis fails on any AwsSolutions finding that is not acknowledged next to its cause.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

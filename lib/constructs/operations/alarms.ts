@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/**
+ * Oldest queued message age (seconds) that pages: a `call.initiated` this old has a caller
+ * listening to ringing, and Telnyx hangs up on calls that get no command for long.
+ */
+export const OLDEST_MESSAGE_AGE_THRESHOLD_SECONDS = 60;
+
+/** Options for {@link Alarms}. */
+export interface AlarmsProps {
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly ingest: lambda.IFunction;
+  readonly worker: lambda.IFunction;
+  readonly httpApi: apigwv2.IHttpApi;
+}
+
+/**
+ * The alarms an operator must act on, all notifying one SNS topic: a message in the
+ * dead-letter queue, worker errors, ingest 5xx answers (Telnyx then retries or fails over)
+ * and a queue that is falling behind.
+ */
+export class Alarms extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    // CloudWatch can only publish to an encrypted topic whose key lets it, which the
+    // AWS-managed SNS key does not: hence a customer-managed key.
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the call admission alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Telnyx call admission alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const period = Duration.minutes(1);
+    this.alarms = [
+      this.alarm('DeadLetterQueueNotEmpty', {
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        alarmDescription: 'A webhook failed 5 times and sits in the DLQ: inspect, fix, redrive.',
+      }),
+      this.alarm('WorkerErrors', {
+        metric: props.worker.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription: 'The worker failed whole invocations (Redis, Telnyx or a bug).',
+      }),
+      this.alarm('IngestServerErrors', {
+        metric: props.httpApi.metricServerError({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription:
+          'The webhook API answered 5xx: Telnyx re-delivers or uses the failover URL.',
+      }),
+      this.alarm('IngestErrors', {
+        metric: props.ingest.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription: 'The ingest function failed invocations (queue unreachable or a bug).',
+      }),
+      this.alarm('OldestMessageAge', {
+        metric: props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+        threshold: OLDEST_MESSAGE_AGE_THRESHOLD_SECONDS,
+        evaluationPeriods: 2,
+        alarmDescription: 'Webhooks wait in the queue: callers hear ringing while the worker lags.',
+      }),
+    ];
+  }
+
+  private alarm(
+    id: string,
+    options: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'> &
+      Partial<cloudwatch.AlarmProps>,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is healthy traffic.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...options,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    return alarm;
+  }
+}

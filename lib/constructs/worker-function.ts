@@ -1,0 +1,117 @@
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createNodeFunction } from './node-function.js';
+import type { RedisCluster } from './redis-cluster.js';
+
+/**
+ * The worker's timeout. FIFO batches are processed in order, one record at a time, and a
+ * Telnyx command may take three 5 s attempts when Telnyx is slow, so a batch of ten needs
+ * room; a run that times out fails the whole batch back to the queue.
+ */
+export const WORKER_TIMEOUT = Duration.seconds(60);
+
+/** The Redis contract's settings, as strings because they usually are parameter tokens. */
+export interface AdmissionSettings {
+  readonly tenantmapPrefix: string;
+  readonly capPrefix: string;
+  readonly globalConcurrencyCap: string;
+  readonly tenantConcurrencyCapDefault: string;
+  readonly tenantCallsPerMinCapDefault: string;
+  readonly capacityTtlSeconds: string;
+}
+
+/** Options for {@link WorkerFunction}. */
+export interface WorkerFunctionProps {
+  readonly code: lambda.Code;
+  readonly vpc: ec2.IVpc;
+  readonly queue: sqs.IQueue;
+  readonly redis: RedisCluster;
+  readonly admission: AdmissionSettings;
+  readonly logLevel: string;
+  /**
+   * Most worker invocations at once. Each container holds one Redis connection and sends
+   * Telnyx commands, so this bounds the load on both whatever the queue depth.
+   */
+  readonly maxConcurrency: number;
+}
+
+/**
+ * The call flow worker: consumes the call queue in batches with partial failure reporting,
+ * runs admission against Redis and drives calls through Telnyx Call Control. It runs in the
+ * private subnets (NAT egress for the Telnyx API) and owns the Telnyx API key secret.
+ */
+export class WorkerFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Holds a placeholder until the operator puts the Telnyx API key in it. */
+  public readonly telnyxApiKeySecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: WorkerFunctionProps) {
+    super(scope, id);
+    this.telnyxApiKeySecret = new secretsmanager.Secret(this, 'TelnyxApiKey', {
+      description: 'Telnyx API v2 key used by the call admission worker (set after deploy)',
+      // Not a secret: a marker the operator replaces (see docs/deploy.md). Later deploys
+      // leave the operator's value alone because this property does not change.
+      secretStringValue: SecretValue.unsafePlainText('REPLACE_WITH_TELNYX_API_KEY'),
+    });
+    Validations.of(this.telnyxApiKeySecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Telnyx API keys are issued and revoked in the Telnyx portal, which Secrets Manager ' +
+        'rotation cannot drive; operators rotate by creating a new key and running ' +
+        'put-secret-value (docs/deploy.md).',
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Call admission worker: HTTPS out (Telnyx, AWS APIs) and Redis',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Telnyx and AWS APIs');
+    this.function = createNodeFunction(this, {
+      code: props.code,
+      description: 'Telnyx call admission worker: tenant, capacity, Call Control',
+      timeout: WORKER_TIMEOUT,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      environment: {
+        REDIS_URL: props.redis.url,
+        TENANTMAP_PREFIX: props.admission.tenantmapPrefix,
+        CAP_PREFIX: props.admission.capPrefix,
+        GLOBAL_CONCURRENCY_CAP: props.admission.globalConcurrencyCap,
+        TENANT_CONCURRENCY_CAP_DEFAULT: props.admission.tenantConcurrencyCapDefault,
+        TENANT_CALLS_PER_MIN_CAP_DEFAULT: props.admission.tenantCallsPerMinCapDefault,
+        CAPACITY_TTL_SECONDS: props.admission.capacityTtlSeconds,
+        REDIS_COMMAND_TIMEOUT_MS: '1000',
+        REDIS_AUTH_TOKEN_SECRET_ARN: props.redis.authTokenSecret.secretArn,
+        TELNYX_API_KEY_SECRET_ARN: this.telnyxApiKeySecret.secretArn,
+        TELNYX_SPEAK_VOICE: 'female',
+        TELNYX_SPEAK_LANGUAGE: 'en-US',
+        POWERTOOLS_SERVICE_NAME: 'worker',
+        POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+        LOG_LEVEL: props.logLevel,
+      },
+    });
+    Validations.of(this.function.role as Construct).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason:
+        'AWS-managed policy Lambda needs to attach the worker to the VPC (ENI create/describe/' +
+        'delete); these EC2 actions take no resource-level scoping, so a custom copy is no tighter.',
+    });
+    this.telnyxApiKeySecret.grantRead(this.function);
+    props.redis.grantConnect(this.function);
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: 10,
+        // A failing call's messages are retried alone, not the whole batch.
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
+      }),
+    );
+  }
+}
