@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CapacityEvaluationError } from '../errors.js';
+import type { AppLogger } from '../logging/logger.js';
 import { type CapacityKeys, capacityKeys } from './keys.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
 
@@ -26,10 +27,7 @@ export interface LimiterSettings {
   readonly reclaimBatchSize?: number;
 }
 
-interface LimiterLogger {
-  info(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
+type LimiterLogger = Pick<AppLogger, 'info' | 'error'>;
 
 /** The two scripts as ioredis commands: EVALSHA, falling back to EVAL once per connection. */
 type ScriptClient = Pick<Redis, 'defineCommand'> & {
@@ -40,7 +38,17 @@ type ScriptClient = Pick<Redis, 'defineCommand'> & {
 export interface CapacityLimiter {
   tryAcquire(callControlId: string, tenantId: string): Promise<AcquireResult>;
   /** Releases the call's slot; returns whether it held one, or `undefined` when Redis failed. */
-  release(callControlId: string, tenantIdHint?: string): Promise<boolean | undefined>;
+  release(callControlId: string, options?: ReleaseOptions): Promise<boolean | undefined>;
+}
+
+export interface ReleaseOptions {
+  /** The call's tenant, used only when the call record is gone (expired or never written). */
+  readonly tenantIdHint?: string | undefined;
+  /**
+   * Leave the short-lived ended-call marker that refuses a late acquire (default true).
+   * False when the call goes on and will be admitted afresh, e.g. after a failed answer.
+   */
+  readonly markEnded?: boolean;
 }
 
 const DEFAULT_RECLAIM_BATCH = 100;
@@ -93,7 +101,10 @@ export function createCapacityLimiter(
     throw new CapacityEvaluationError(`capacity script returned ${outcome}`);
   }
 
-  async function release(callControlId: string, tenantIdHint = ''): Promise<boolean | undefined> {
+  async function release(
+    callControlId: string,
+    { tenantIdHint = '', markEnded = true }: ReleaseOptions = {},
+  ): Promise<boolean | undefined> {
     try {
       const released = await scripts.capacityRelease(
         keys.call(callControlId),
@@ -102,7 +113,8 @@ export function createCapacityLimiter(
         keys.callEnded(callControlId),
         callControlId,
         settings.capPrefix,
-        ttl,
+        // The marker lives one TTL: past that, any slot wrongly taken is reclaimed by its lease.
+        markEnded ? ttl : '0',
         tenantIdHint,
       );
       return released === 1;

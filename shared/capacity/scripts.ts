@@ -94,7 +94,7 @@ return 'ok'
  * KEYS[4]  ended-call marker  `${cap}:call:${id}:ended` (set, so a late acquire is refused)
  * ARGV[1]  call_control_id
  * ARGV[2]  CAP_PREFIX (the tenant's keys are named from the record, which only Redis holds)
- * ARGV[3]  marker TTL (s)
+ * ARGV[3]  marker TTL (s); '0' leaves no marker (the call goes on)
  * ARGV[4]  tenant id hint, used when the record is gone ('' when unknown)
  * Returns  1 when a held slot was released, 0 when the call held none
  */
@@ -110,7 +110,7 @@ if tenant then
   redis.call('ZREM', prefix .. ':leases', member)
 end
 redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[4], '1', 'EX', tonumber(ARGV[3]))
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[4], '1', 'EX', ARGV[3]) end
 if released > 0 then return 1 end
 return 0
 `;

@@ -43,10 +43,29 @@ export const optionalString = z
  * Parses `env` with a schema whose keys are the variable names, reporting every
  * offending variable in one `ConfigError` rather than stopping at the first.
  */
-export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.output<z.ZodObject<S>> {
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  env: Env,
+  check?: (env: Env) => readonly EnvProblem[],
+): z.output<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
-  if (result.success) return result.data;
-  const variables = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))];
-  const details = result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
-  throw new ConfigError(variables, details);
+  const problems: EnvProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        variable: String(issue.path[0]),
+        message: issue.message,
+      }));
+  problems.push(...(check?.(env) ?? []));
+  if (result.success && problems.length === 0) return result.data;
+  const variables = [...new Set(problems.map((p) => p.variable))];
+  throw new ConfigError(
+    variables,
+    problems.map((p) => `${p.variable} ${p.message}`),
+  );
+}
+
+/** A rule that spans variables (for example "one of these two is required"). */
+export interface EnvProblem {
+  readonly variable: string;
+  readonly message: string;
 }

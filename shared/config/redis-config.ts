@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   type Env,
   optionalString,
@@ -11,7 +12,8 @@ import {
 /** Default bound on one Redis command, including time spent waiting for a connection. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 1000;
 
-const redisShape = {
+/** The contract's variables and the Redis client's own, as zod fields keyed by name. */
+export const redisShape = {
   REDIS_URL: requiredString,
   TENANTMAP_PREFIX: stringWithDefault('tenantmap'),
   CAP_PREFIX: stringWithDefault('cap'),
@@ -44,7 +46,11 @@ export interface RedisConfig {
  * Throws one `ConfigError` naming every missing or invalid variable.
  */
 export function loadRedisConfig(env: Env = process.env): RedisConfig {
-  const vars = parseEnv(redisShape, env);
+  return toRedisConfig(parseEnv(redisShape, env));
+}
+
+/** Maps parsed variables to the settings object. */
+export function toRedisConfig(vars: z.output<z.ZodObject<typeof redisShape>>): RedisConfig {
   return {
     redisUrl: vars.REDIS_URL,
     tenantmapPrefix: vars.TENANTMAP_PREFIX,

@@ -2,11 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 
 /** The narrow logging surface the domain code depends on; Powertools' Logger satisfies it. */
 export interface AppLogger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  debug(message: string, ...extra: LogFields[]): void;
+  info(message: string, ...extra: LogFields[]): void;
+  warn(message: string, ...extra: LogFields[]): void;
+  error(message: string, ...extra: LogFields[]): void;
 }
+
+/** Structured fields merged into a log line. */
+export type LogFields = Record<string, unknown>;
 
 /** A structured JSON logger; the `message` field carries the contract's words verbatim. */
 export function createLogger(serviceName: string): Logger {

@@ -1,10 +1,9 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/redis-config.js';
+import type { AppLogger } from '../logging/logger.js';
 
 /** Where the client reports connection errors (they never reach a command's caller). */
-export interface RedisErrorSink {
-  warn(message: string, extra?: Record<string, unknown>): void;
-}
+export type RedisErrorSink = Pick<AppLogger, 'warn'>;
 
 export interface CreateRedisClientOptions {
   /** AUTH token resolved by the caller (plain locally, from Secrets Manager in AWS). */

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { AppLogger } from '../logging/logger.js';
 import { normalizeNumber } from './normalize-number.js';
 
 export interface ResolveTenantDeps {
   readonly redis: Pick<Redis, 'get'>;
   readonly tenantmapPrefix: string;
-  readonly logger: { error(message: string, extra?: Record<string, unknown>): void };
+  readonly logger: Pick<AppLogger, 'error'>;
 }
 
 /** The contract's DID mapping key. */

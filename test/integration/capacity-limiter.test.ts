@@ -259,11 +259,19 @@ describe('idempotency and release', () => {
     expect(await redis.ttl(`${settings.capPrefix}:call:early-hangup:ended`)).toBeGreaterThan(0);
   });
 
+  it('can release without the ended marker, so the call may be admitted again', async () => {
+    const { limiter, settings } = limiterWith();
+    await limiter.tryAcquire('a', 't');
+    expect(await limiter.release('a', { markEnded: false })).toBe(true);
+    expect(await redis.exists(`${settings.capPrefix}:call:a:ended`)).toBe(0);
+    expect(await limiter.tryAcquire('a', 't')).toEqual({ admitted: true });
+  });
+
   it("uses the caller's tenant hint when the call record is gone", async () => {
     const { limiter, settings } = limiterWith();
     await limiter.tryAcquire('a', 't');
     await redis.del(`${settings.capPrefix}:call:a`);
-    expect(await limiter.release('a', 't')).toBe(true);
+    expect(await limiter.release('a', { tenantIdHint: 't' })).toBe(true);
     expect(await redis.scard(`${settings.capPrefix}:tenant:t:active`)).toBe(0);
   });
 });

@@ -1,0 +1,64 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import Telnyx from 'telnyx';
+import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metrics.js';
+import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
+import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
+import { resolveSecret } from '../../shared/config/resolve-secret.js';
+import { loadWorkerConfig } from '../../shared/config/worker-config.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createRedisClient } from '../../shared/redis/create-redis-client.js';
+import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
+import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+
+// Everything below runs once per container (cold start); a bad environment fails here,
+// naming every offending variable.
+const config = loadWorkerConfig();
+const logger = createLogger('worker');
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TelnyxCallAdmission',
+  serviceName: 'worker',
+});
+const [apiKey, redisAuthToken] = await Promise.all([
+  resolveSecret(config.telnyxApiKey, config.telnyxApiKeySecretArn),
+  resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn),
+]);
+const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
+const telnyx = new Telnyx({
+  apiKey: apiKey ?? null,
+  timeout: config.telnyxTimeoutMs,
+  maxRetries: 2,
+});
+
+const deps = {
+  logger,
+  metrics: powertoolsCallMetrics(metrics),
+  limiter: createCapacityLimiter(redis, config, logger),
+  callControl: createTelnyxCallControl(telnyx, {
+    voice: config.speakVoice,
+    language: config.speakLanguage,
+  }),
+  resolveTenant: (to: string | null | undefined) =>
+    resolveTenantId({ redis, tenantmapPrefix: config.tenantmapPrefix, logger }, to),
+};
+
+// FIFO: records of one call run in order; a failed call's later records are returned
+// unprocessed (skipGroupOnError) while other calls in the batch go on.
+const processor = new SqsFifoPartialProcessorAsync();
+const recordHandler = (record: SQSRecord) => processQueueRecord(record, deps);
+
+const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPartialResponse(event, recordHandler, processor, {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
+
+/** SQS FIFO batch handler: drives each call one step and reports partial batch failures. */
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

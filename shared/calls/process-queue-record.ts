@@ -1,0 +1,30 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { AppLogger } from '../logging/logger.js';
+import { parseTelnyxEvent } from '../telnyx/webhook-event.js';
+import { type CallFlowDeps, type CallOutcome, handleCallEvent } from './handle-call-event.js';
+
+/**
+ * Handles one queue message. A body that is not a Telnyx event can never succeed, so it is
+ * logged and dropped (acknowledged) instead of blocking its message group; a failing call
+ * step throws and is reported as a batch item failure.
+ */
+export async function processQueueRecord(
+  record: Pick<SQSRecord, 'body' | 'messageId'>,
+  deps: CallFlowDeps & { readonly logger: AppLogger },
+): Promise<CallOutcome | { kind: 'dropped' }> {
+  const parsed = parseTelnyxEvent(record.body);
+  if (!parsed.ok) {
+    deps.logger.warn('dropped malformed message', {
+      messageId: record.messageId,
+      error: parsed.error,
+    });
+    return { kind: 'dropped' };
+  }
+  const { event_type, id, payload } = parsed.event.data;
+  deps.logger.debug('processing event', {
+    eventType: event_type,
+    eventId: id,
+    callControlId: payload.call_control_id,
+  });
+  return handleCallEvent(parsed.event, deps);
+}
