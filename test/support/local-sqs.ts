@@ -1,0 +1,86 @@
+import type { Server } from 'node:http';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createSqsServer } from 'local-aws-sqs';
+
+/** Dummy region and credentials: local-aws-sqs checks none, but the SDK insists on having them. */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+
+/** A private local-aws-sqs server on a free loopback port. */
+export interface LocalSqs {
+  /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_SQS`. */
+  readonly endpoint: string;
+  /** A client for the test's own setup and assertions. */
+  readonly client: SQSClient;
+  /** Creates a FIFO queue (`.fifo` appended) and returns its URL. */
+  createFifoQueue(name?: string): Promise<string>;
+  deleteQueue(queueUrl: string): Promise<void>;
+  /** Up to 10 messages with their system attributes (group and deduplication ids). */
+  receiveMessages(queueUrl: string): Promise<Message[]>;
+  /** Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here. */
+  applyEnv(env?: NodeJS.ProcessEnv): void;
+  /** Stops the server, dropping kept-alive connections so later sends fail at once. */
+  stop(): Promise<void>;
+}
+
+/** Starts local-aws-sqs on a free port (it emulates FIFO dedup, not group locking). */
+export async function startLocalSqs(): Promise<LocalSqs> {
+  const server: Server = await createSqsServer({
+    port: 0,
+    hostname: '127.0.0.1',
+    // Tests recreate deleted queues at once; real SQS makes you wait 60 s.
+    emulateQueueCreationLifecycle: false,
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new SQSClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    endpoint,
+    client,
+    async createFifoQueue(name = `queue-${Math.random().toString(36).slice(2, 10)}`) {
+      const command = new CreateQueueCommand({
+        QueueName: `${name}.fifo`,
+        Attributes: { FifoQueue: 'true' },
+      });
+      const { QueueUrl } = await client.send(command);
+      if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
+      return QueueUrl;
+    },
+    async deleteQueue(queueUrl) {
+      await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    },
+    async receiveMessages(queueUrl) {
+      const command = new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      });
+      return (await client.send(command)).Messages ?? [];
+    },
+    applyEnv(env = process.env) {
+      Object.assign(env, LOCAL_AWS_ENV, { AWS_ENDPOINT_URL_SQS: endpoint });
+    },
+    async stop() {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

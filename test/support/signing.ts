@@ -1,0 +1,31 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+
+/** An Ed25519 key pair made in the test, with the public key as Telnyx shows it. */
+export interface TelnyxSigningKeys {
+  /** Base64 of the raw 32-byte public key: the value `TELNYX_PUBLIC_KEY` holds. */
+  readonly publicKeyBase64: string;
+  readonly privateKey: KeyObject;
+}
+
+/** Generates a fresh Ed25519 key pair, standing in for a Telnyx account's signing key. */
+export function generateTelnyxKeys(): TelnyxSigningKeys {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  // The SPKI DER of an Ed25519 key is a 12-byte header followed by the raw key.
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  return { publicKeyBase64: raw.toString('base64'), privateKey };
+}
+
+/** Signs `${timestamp}|${body}` as Telnyx does; returns the base64 `telnyx-signature-ed25519`. */
+export function signWebhook(
+  keys: Pick<TelnyxSigningKeys, 'privateKey'>,
+  timestamp: number | string,
+  body: string | Buffer,
+): string {
+  const signed = Buffer.concat([Buffer.from(`${timestamp}|`), Buffer.from(body)]);
+  return sign(null, signed, keys.privateKey).toString('base64');
+}
+
+/** The current Unix time in whole seconds, the unit of `telnyx-timestamp`. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
