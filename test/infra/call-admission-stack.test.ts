@@ -166,6 +166,29 @@ describe('redis', () => {
     expect(workerSgs).toHaveLength(1);
   });
 
+  it('lets the worker out only to HTTPS and to the Redis security group', () => {
+    const workerSg = (
+      props(workerId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
+    ).SecurityGroupIds[0]?.['Fn::GetAtt'][0] as string;
+    expect(props(workerSg).SecurityGroupEgress).toEqual([
+      expect.objectContaining({
+        CidrIp: '0.0.0.0/0',
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+      }),
+    ]);
+    const egress = ofType('AWS::EC2::SecurityGroupEgress').map(([, rule]) => rule.Properties);
+    expect(egress).toEqual([
+      expect.objectContaining({
+        GroupId: { 'Fn::GetAtt': [workerSg, 'GroupId'] },
+        FromPort: 6380,
+        ToPort: 6380,
+        DestinationSecurityGroupId: expect.anything(),
+      }),
+    ]);
+  });
+
   it('puts the worker in the private subnets that route through the NAT gateway', () => {
     const subnets = (props(workerId).VpcConfig as { SubnetIds: { Ref: string }[] }).SubnetIds;
     expect(subnets).toHaveLength(2);
@@ -350,6 +373,24 @@ describe('operations', () => {
         AlarmActions: [{ Ref: topicId }],
       });
     }
+  });
+
+  it('lets CloudWatch, and only from this account, publish to the encrypted topic', () => {
+    const [topicId, topic] = onlyOfType('AWS::SNS::Topic');
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('alarms on errors of both functions', () => {

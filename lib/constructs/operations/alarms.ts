@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -43,16 +43,18 @@ export class Alarms extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    key.grant(
-      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-    );
+    const cloudwatchHere = new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    });
+    key.grant(cloudwatchHere, 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'Telnyx call admission alarms',
       masterKey: key,
       enforceSSL: true,
     });
+    // The SSL-only topic policy replaces SNS's default one, so CloudWatch (a service
+    // principal, not an account identity) needs its own grant to publish alarms.
+    this.topic.grantPublish(cloudwatchHere);
     const period = Duration.minutes(1);
     this.alarms = [
       this.alarm('DeadLetterQueueNotEmpty', {
