@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -51,6 +51,7 @@ export class Dashboard extends Construct {
         fn.metricDuration({ statistic, period, label: `${name} ${statistic}` }),
       );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: Stack.of(this).stackName,
       defaultInterval: Duration.hours(3),
       widgets: [
         [
