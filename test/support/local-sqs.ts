@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   type Message,
   ReceiveMessageCommand,
@@ -24,8 +25,13 @@ export interface LocalSqs {
   /** Creates a FIFO queue (`.fifo` appended) and returns its URL. */
   createFifoQueue(name?: string): Promise<string>;
   deleteQueue(queueUrl: string): Promise<void>;
-  /** Up to 10 messages with their system attributes (group and deduplication ids). */
+  /**
+   * Receives and deletes up to 10 messages, with their system attributes (group and
+   * deduplication ids): what a consumer would get, each message once.
+   */
   receiveMessages(queueUrl: string): Promise<Message[]>;
+  /** Takes messages until none are left, so each test starts from an empty queue. */
+  drainQueue(queueUrl: string): Promise<void>;
   /** Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here. */
   applyEnv(env?: NodeJS.ProcessEnv): void;
   /** Stops the server, dropping kept-alive connections so later sends fail at once. */
@@ -48,6 +54,26 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const receive = async (queueUrl: string): Promise<Message[]> => {
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return messages;
+    const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+    const deleted = await client.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }),
+    );
+    if (deleted.Failed?.length) throw new Error(`could not delete: ${deleted.Failed[0]?.Message}`);
+    return messages;
+  };
   return {
     endpoint,
     client,
@@ -63,16 +89,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     async deleteQueue(queueUrl) {
       await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     },
-    async receiveMessages(queueUrl) {
-      const command = new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
-        AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      });
-      return (await client.send(command)).Messages ?? [];
+    receiveMessages: receive,
+    // Not PurgeQueue: it is limited to once a minute, and local-aws-sqs emulates that.
+    async drainQueue(queueUrl) {
+      while ((await receive(queueUrl)).length > 0) {}
     },
     applyEnv(env = process.env) {
       Object.assign(env, LOCAL_AWS_ENV, { AWS_ENDPOINT_URL_SQS: endpoint });
