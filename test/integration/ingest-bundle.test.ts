@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jest } from '@jest/globals';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { buildFunction } from '../../lib/bundling.js';
+import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
+import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { generateTelnyxKeys } from '../support/signing.js';
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<{ statusCode: number; body: string }>;
+
+// The deployable artifact, not the sources: bundle with the one definition the stack uses,
+// load the emitted index.mjs and invoke its handler once against a local queue.
+const keys = generateTelnyxKeys();
+let sqs: LocalSqs;
+let outRoot: string;
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  outRoot = await mkdtemp(join(tmpdir(), 'ingest-bundle-'));
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  await sqs.stop();
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+it('builds an ingest bundle whose handler verifies and queues a webhook', async () => {
+  const queueUrl = await sqs.createFifoQueue('bundle-events');
+  sqs.applyEnv();
+  process.env.TELNYX_PUBLIC_KEY = keys.publicKeyBase64;
+  process.env.QUEUE_URL = queueUrl;
+  const { outDir } = buildFunction('ingest', outRoot);
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(() => true);
+  }
+  const bundle = (await import(pathToFileURL(join(outDir, 'index.mjs')).href)) as {
+    handler: Handler;
+  };
+  const body = JSON.stringify(
+    telnyxEvent('call.initiated', { call_control_id: 'v3:bundled' }, { id: 'bundle-event-1' }),
+  );
+
+  const response = await bundle.handler(signedApiRequest(body, { keys }), lambdaContext('ingest'));
+
+  expect(response).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+  const messages = await sqs.receiveMessages(queueUrl);
+  expect(messages.map((message) => message.Body)).toEqual([body]);
+  expect(messages[0]?.Attributes).toMatchObject({
+    MessageGroupId: 'v3:bundled',
+    MessageDeduplicationId: 'bundle-event-1',
+  });
+});

@@ -1,0 +1,36 @@
+import { jest } from '@jest/globals';
+import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
+import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { generateTelnyxKeys } from '../support/signing.js';
+
+// A queue server that goes away after the handler has connected to it: the handler must not
+// acknowledge (2xx) a webhook it could not queue.
+const keys = generateTelnyxKeys();
+let sqs: LocalSqs;
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  sqs.applyEnv();
+  process.env.TELNYX_PUBLIC_KEY = keys.publicKeyBase64;
+  process.env.QUEUE_URL = await sqs.createFifoQueue('call-events');
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+it('answers 503 when the queue server is down, after having worked', async () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(() => true);
+  }
+  const { handler } = await import('../../functions/ingest/handler.js');
+  const invoke = (body = telnyxEvent('call.initiated')) =>
+    handler(signedApiRequest(body, { keys }), lambdaContext('ingest'));
+  expect((await invoke()).statusCode).toBe(200);
+
+  await sqs.stop();
+  const response = await invoke();
+
+  expect(response.statusCode).toBe(503);
+  expect(JSON.parse(response.body)).toEqual({ error: 'webhook could not be queued; retry later' });
+});
