@@ -6,7 +6,7 @@ import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { buildFunction } from '../../lib/bundling.js';
 import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
 import { generateTelnyxKeys } from '../support/signing.js';
 
 type Handler = (
@@ -19,6 +19,7 @@ type Handler = (
 const keys = generateTelnyxKeys();
 let sqs: LocalSqs;
 let outRoot: string;
+const restoreEnv: Array<() => void> = [];
 
 beforeAll(async () => {
   sqs = await startLocalSqs();
@@ -27,15 +28,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   jest.restoreAllMocks();
+  for (const restore of restoreEnv.reverse()) restore();
   await sqs.stop();
   await rm(outRoot, { recursive: true, force: true });
 });
 
 it('builds an ingest bundle whose handler verifies and queues a webhook', async () => {
   const queueUrl = await sqs.createFifoQueue('bundle-events');
-  sqs.applyEnv();
-  process.env.TELNYX_PUBLIC_KEY = keys.publicKeyBase64;
-  process.env.QUEUE_URL = queueUrl;
+  restoreEnv.push(
+    sqs.applyEnv(),
+    setEnv({
+      TELNYX_PUBLIC_KEY: keys.publicKeyBase64,
+      QUEUE_URL: queueUrl,
+      WEBHOOK_TOLERANCE_SECONDS: undefined,
+    }),
+  );
   const { outDir } = buildFunction('ingest', outRoot);
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation(() => true);

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MAX_WEBHOOK_BYTES } from '../../shared/webhook/accept-webhook.js';
 import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
 import { generateTelnyxKeys, nowSeconds } from '../support/signing.js';
 
 // The real handler, its real SQS client and a local SQS server; env is set before the import
@@ -13,18 +13,25 @@ let sqs: LocalSqs;
 let queueUrl: string;
 let invoke: (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string }>;
 let logged: string[];
+let restoreEnv: Array<() => void>;
 
 beforeAll(async () => {
   sqs = await startLocalSqs();
   queueUrl = await sqs.createFifoQueue('call-events');
-  sqs.applyEnv();
-  process.env.TELNYX_PUBLIC_KEY = `${keys.publicKeyBase64},${rotatedIn.publicKeyBase64}`;
-  process.env.QUEUE_URL = queueUrl;
+  restoreEnv = [
+    sqs.applyEnv(),
+    setEnv({
+      TELNYX_PUBLIC_KEY: `${keys.publicKeyBase64},${rotatedIn.publicKeyBase64}`,
+      QUEUE_URL: queueUrl,
+      WEBHOOK_TOLERANCE_SECONDS: undefined,
+    }),
+  ];
   const { handler } = await import('../../functions/ingest/handler.js');
   invoke = (event) => handler(event, lambdaContext('ingest'));
 });
 
 afterAll(async () => {
+  for (const restore of restoreEnv.reverse()) restore();
   await sqs.stop();
 });
 

@@ -1,18 +1,30 @@
 import { jest } from '@jest/globals';
 import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
 import { generateTelnyxKeys } from '../support/signing.js';
 
 // A queue server that goes away after the handler has connected to it: the handler must not
 // acknowledge (2xx) a webhook it could not queue.
 const keys = generateTelnyxKeys();
 let sqs: LocalSqs;
+let restoreEnv: Array<() => void>;
 
 beforeAll(async () => {
   sqs = await startLocalSqs();
-  sqs.applyEnv();
-  process.env.TELNYX_PUBLIC_KEY = keys.publicKeyBase64;
-  process.env.QUEUE_URL = await sqs.createFifoQueue('call-events');
+  const queueUrl = await sqs.createFifoQueue('call-events');
+  restoreEnv = [
+    sqs.applyEnv(),
+    setEnv({
+      TELNYX_PUBLIC_KEY: keys.publicKeyBase64,
+      QUEUE_URL: queueUrl,
+      WEBHOOK_TOLERANCE_SECONDS: undefined,
+    }),
+  ];
+});
+
+afterAll(async () => {
+  for (const restore of restoreEnv.reverse()) restore();
+  await sqs.stop();
 });
 
 afterEach(() => {

@@ -32,8 +32,11 @@ export interface LocalSqs {
   receiveMessages(queueUrl: string): Promise<Message[]>;
   /** Takes messages until none are left, so each test starts from an empty queue. */
   drainQueue(queueUrl: string): Promise<void>;
-  /** Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here. */
-  applyEnv(env?: NodeJS.ProcessEnv): void;
+  /**
+   * Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here.
+   * Returns a function that puts the previous values back.
+   */
+  applyEnv(env?: NodeJS.ProcessEnv): () => void;
   /** Stops the server, dropping kept-alive connections so later sends fail at once. */
   stop(): Promise<void>;
 }
@@ -94,13 +97,31 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     async drainQueue(queueUrl) {
       while ((await receive(queueUrl)).length > 0) {}
     },
-    applyEnv(env = process.env) {
-      Object.assign(env, LOCAL_AWS_ENV, { AWS_ENDPOINT_URL_SQS: endpoint });
-    },
+    applyEnv: (env = process.env) =>
+      setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
     async stop() {
       client.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Sets environment variables (`undefined` deletes one) and returns a function restoring the
+ * previous values, so a test file leaves no configuration behind for the next file in its worker.
+ */
+export function setEnv(
+  vars: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): () => void {
+  const previous = Object.fromEntries(Object.keys(vars).map((name) => [name, env[name]]));
+  const assign = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+  };
+  assign(vars);
+  return () => assign(previous);
 }
