@@ -62,3 +62,8 @@ const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchRespo
 export const handler = middy(lambdaHandler)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));
+
+/** Closes the container's connections; for the local dev loop and tests (Lambda never calls it). */
+export async function shutdown(): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** One Call Control command as the simulator received it. */
+export interface ReceivedCommand {
+  readonly callControlId: string;
+  readonly action: string;
+  readonly body: Record<string, unknown>;
+  readonly commandId: string | undefined;
+  /** True when Telnyx would ignore it: the same `command_id` was already accepted on this call. */
+  readonly duplicate: boolean;
+  /** The HTTP status the simulator answered (undefined while a request hangs). */
+  readonly status: number | undefined;
+}
+
+/** An injected failure: an HTTP error reply, or `hang` (never answer). */
+export type Fault = { readonly status: number; readonly body?: unknown } | 'hang';
+
+/** Telnyx's reply to a command on a call that has already ended. */
+export const CALL_ENDED: Fault = {
+  status: 422,
+  body: {
+    errors: [
+      {
+        code: '90018',
+        title: 'Call has already ended',
+        detail: 'This call is no longer active and can\u2019t receive commands.',
+      },
+    ],
+  },
+};
+/** Telnyx's reply to `speak` on a call that is not answered yet. */
+export const CALL_NOT_ANSWERED: Fault = {
+  status: 422,
+  body: {
+    errors: [
+      {
+        code: '90034',
+        title: 'Call is not answered',
+        detail: 'This command requires the call to be answered.',
+      },
+    ],
+  },
+};
+export const SERVER_ERROR: Fault = {
+  status: 500,
+  body: { errors: [{ code: '10007', title: 'Unexpected error' }] },
+};
+
+/** A local stand-in for the Telnyx Call Control API (`POST /v2/calls/{id}/actions/{action}`). */
+export interface TelnyxSimulator {
+  /** The value for `TELNYX_BASE_URL` (the SDK reads it). */
+  readonly baseUrl: string;
+  readonly commands: ReceivedCommand[];
+  /** Commands of one call, in arrival order, without Telnyx-ignored duplicates. */
+  commandsFor(callControlId: string): ReceivedCommand[];
+  /** Answers the next `times` commands matching `action` ('*' for any) with `fault`. */
+  failNext(action: string, fault: Fault, times?: number): void;
+  /** Called once for every accepted, non-duplicate command (e.g. to send follow-up webhooks). */
+  onCommand(listener: (command: ReceivedCommand) => void): void;
+  stop(): Promise<void>;
+}
+
+interface PendingFault {
+  readonly action: string;
+  readonly fault: Fault;
+  remaining: number;
+}
+
+const ROUTE = /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/;
+
+/** Starts the simulator on `port` (0: a free port) on loopback. */
+export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
+  const commands: ReceivedCommand[] = [];
+  const faults: PendingFault[] = [];
+  const listeners: Array<(command: ReceivedCommand) => void> = [];
+  const accepted = new Set<string>();
+  const sockets = new Set<Socket>();
+
+  const takeFault = (action: string): Fault | undefined => {
+    const pending = faults.find(
+      (f) => f.remaining > 0 && (f.action === '*' || f.action === action),
+    );
+    if (!pending) return undefined;
+    pending.remaining -= 1;
+    return pending.fault;
+  };
+
+  const server = createServer(async (req, res) => {
+    const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
+    if (!match)
+      return reply(res, 404, { errors: [{ code: '10005', title: 'Resource not found' }] });
+    const body = await readJson(req);
+    if (!req.headers.authorization?.startsWith('Bearer ')) {
+      return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
+    }
+    const callControlId = decodeURIComponent(match[1] as string);
+    const action = match[2] as string;
+    const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
+    const fault = takeFault(action);
+    const key = `${callControlId}\u0000${commandId}`;
+    const duplicate = fault === undefined && commandId !== undefined && accepted.has(key);
+    const status = fault === 'hang' ? undefined : (fault?.status ?? 200);
+    const command: ReceivedCommand = { callControlId, action, body, commandId, duplicate, status };
+    commands.push(command);
+    if (fault === 'hang') return; // the socket stays open until the client gives up
+    if (fault) return reply(res, fault.status, fault.body ?? {});
+    if (commandId !== undefined) accepted.add(key);
+    reply(res, 200, { data: { result: 'ok' } });
+    if (!duplicate) for (const listener of listeners) listener(command);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}/v2`,
+    commands,
+    commandsFor: (id) =>
+      commands.filter((c) => c.callControlId === id && !c.duplicate && c.status === 200),
+    failNext: (action, fault, times = 1) => faults.push({ action, fault, remaining: times }),
+    onCommand: (listener) => listeners.push(listener),
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,297 @@
+import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
+import { decodeCallState, encodeCallState } from '../../shared/calls/client-state.js';
+import {
+  callControlId,
+  lambdaContext,
+  sqsEvent,
+  sqsRecord,
+  telnyxEvent,
+} from '../support/factories.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+
+const NOT_CONFIGURED = 'The number you dialed is not configured.';
+const AT_CAPACITY = 'We are currently at capacity. Please try again later.';
+const UNAVAILABLE = 'We are unable to accept your call right now.';
+
+let p: Pipeline;
+beforeAll(async () => {
+  p = await startPipeline();
+});
+afterAll(() => p.stop());
+beforeEach(async () => {
+  await p.redis.flushdb();
+  p.logs.length = 0;
+});
+
+let nextDid = 1000;
+/** Maps a fresh number to `tenantId` and returns it. */
+async function mapNumber(tenantId: string): Promise<string> {
+  nextDid += 1;
+  const did = `+1312555${nextDid}`;
+  await p.redis.set(`tenantmap:did:${did}`, tenantId);
+  return did;
+}
+
+/** A call.initiated for a new call to `to`, and that call's id. */
+function incomingCall(to: string) {
+  const id = callControlId();
+  return { id, initiated: telnyxEvent('call.initiated', { call_control_id: id, to }) };
+}
+
+/** Plays Telnyx's side of a denial: call.answered, then call.speak.ended (completed). */
+async function followDenial(id: string) {
+  const answer = p.telnyx.commandsFor(id).find((c) => c.action === 'answer');
+  const clientState = answer?.body.client_state as string;
+  await p.deliver(telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }));
+  await p.deliver(
+    telnyxEvent('call.speak.ended', {
+      call_control_id: id,
+      client_state: clientState,
+      status: 'completed',
+    }),
+  );
+  return clientState;
+}
+
+const actions = (id: string) => p.telnyx.commandsFor(id).map((c) => c.action);
+const spoken = (id: string) =>
+  p.telnyx.commandsFor(id).find((c) => c.action === 'speak')?.body.payload;
+
+describe('an accepted call', () => {
+  it('is queued, admitted, answered with its tenant in client_state, and released on hangup', async () => {
+    const to = await mapNumber('acme');
+    const { id, initiated } = incomingCall(to);
+
+    const response = await p.deliver(initiated);
+
+    expect(response).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+    const [answer] = p.telnyx.commandsFor(id);
+    expect(answer).toMatchObject({ action: 'answer', commandId: `${id}:answer` });
+    expect(decodeCallState(answer?.body.client_state as string)).toEqual({
+      action: 'accept',
+      tenantId: 'acme',
+    });
+    expect(await p.redis.smembers('cap:global:active')).toEqual([id]);
+    expect(await p.redis.smembers('cap:tenant:acme:active')).toEqual([id]);
+    expect(p.logMessages()).toContain('call accepted');
+
+    const clientState = answer?.body.client_state as string;
+    await p.deliver(
+      telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }),
+    );
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: id, client_state: clientState }));
+
+    expect(actions(id)).toEqual(['answer']);
+    expect(await p.redis.scard('cap:global:active')).toBe(0);
+    expect(await p.redis.scard('cap:tenant:acme:active')).toBe(0);
+  });
+
+  it('emits a CallAccepted metric', async () => {
+    const { initiated } = incomingCall(await mapNumber('acme'));
+    await p.deliver(initiated);
+    const emf = p.logs.find((l) => '_aws' in l && 'CallAccepted' in l);
+    expect(emf).toMatchObject({ CallAccepted: 1, service: 'worker' });
+  });
+});
+
+describe('a capacity denial', () => {
+  async function expectCapacityDenial(id: string, reason: string) {
+    expect(decodeCallState(p.telnyx.commandsFor(id)[0]?.body.client_state as string)).toEqual({
+      action: 'deny',
+      denial: 'at_capacity',
+    });
+    await followDenial(id);
+    expect(actions(id)).toEqual(['answer', 'speak', 'hangup']);
+    expect(spoken(id)).toBe(AT_CAPACITY);
+    expect(p.logs).toContainEqual(expect.objectContaining({ message: 'capacity denied', reason }));
+    expect(await p.redis.sismember('cap:global:active', id)).toBe(0);
+    const emf = p.logs.find((l) => '_aws' in l && 'CallDenied' in l);
+    expect(emf).toMatchObject({ CallDenied: 1, Reason: reason });
+  }
+
+  it('tells the caller "at capacity" and hangs up when the global cap is reached', async () => {
+    for (let i = 0; i < 5; i += 1)
+      await p.deliver(incomingCall(await mapNumber(`tenant-${i}`)).initiated);
+    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    await p.deliver(initiated);
+    await expectCapacityDenial(id, 'global_at_capacity');
+  });
+
+  it('tells the caller "at capacity" when the tenant\'s concurrency cap is reached', async () => {
+    const to = await mapNumber('acme');
+    await p.deliver(incomingCall(to).initiated);
+    await p.deliver(incomingCall(to).initiated);
+    const { id, initiated } = incomingCall(to);
+    await p.deliver(initiated);
+    await expectCapacityDenial(id, 'tenant_at_capacity');
+  });
+
+  it('tells the caller "at capacity" when the tenant\'s calls-per-minute cap is reached', async () => {
+    const to = await mapNumber('acme');
+    await p.redis.set('tenantmap:tenant:acme:cap:rpm', '1');
+    const first = incomingCall(to);
+    await p.deliver(first.initiated);
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: first.id }));
+    const { id, initiated } = incomingCall(to);
+    await p.deliver(initiated);
+    await expectCapacityDenial(id, 'tenant_rate_limited');
+  });
+});
+
+describe('other denials', () => {
+  it('tells the caller the number is not configured when it maps to no tenant', async () => {
+    const { id, initiated } = incomingCall('+15550000000');
+    await p.deliver(initiated);
+    await followDenial(id);
+    expect(actions(id)).toEqual(['answer', 'speak', 'hangup']);
+    expect(spoken(id)).toBe(NOT_CONFIGURED);
+    expect(await p.redis.keys('cap:*')).toEqual([]);
+  });
+
+  it('tells the caller "unable to accept" when the capacity check fails in Redis', async () => {
+    const to = await mapNumber('broken');
+    await p.redis.set('cap:tenant:broken:active', 'not a set'); // every script call on it fails
+    const { id, initiated } = incomingCall(to);
+    await p.deliver(initiated);
+    await followDenial(id);
+    expect(spoken(id)).toBe(UNAVAILABLE);
+    const messages = p.logMessages();
+    expect(messages).toContain('capacity evaluation failed');
+    expect(messages).toContain('capacity check failed');
+  });
+
+  it('speaks with the configured voice and language, and masks the numbers it logs', async () => {
+    const { id, initiated } = incomingCall('+15550001234');
+    await p.deliver(initiated);
+    await followDenial(id);
+    const speak = p.telnyx.commandsFor(id).find((c) => c.action === 'speak');
+    expect(speak?.body).toMatchObject({
+      voice: 'female',
+      language: 'en-US',
+      command_id: `${id}:speak`,
+    });
+    expect(JSON.stringify(p.logs)).not.toContain('5550001234');
+    expect(JSON.stringify(p.logs)).toContain('*******1234');
+  });
+});
+
+describe('hangups and ordering', () => {
+  it('does not hang up when speaking ended because the caller hung up', async () => {
+    const { id, initiated } = incomingCall('+15550000000');
+    await p.deliver(initiated);
+    const clientState = p.telnyx.commandsFor(id)[0]?.body.client_state as string;
+    await p.deliver(
+      telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }),
+    );
+    await p.deliver(
+      telnyxEvent('call.speak.ended', {
+        call_control_id: id,
+        client_state: clientState,
+        status: 'call_hangup',
+      }),
+    );
+    expect(actions(id)).toEqual(['answer', 'speak']);
+  });
+
+  it('logs "capacity release failed" and acknowledges the hangup when Redis cannot release', async () => {
+    const to = await mapNumber('acme');
+    const { id, initiated } = incomingCall(to);
+    await p.deliver(initiated);
+    await p.redis.del('cap:global:active', 'cap:global:leases');
+    await p.redis.set('cap:global:active', 'not a set');
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
+    expect(p.logMessages()).toContain('capacity release failed');
+    expect(await p.sqs.receiveMessages(p.queueUrl)).toEqual([]);
+  });
+
+  it('queues a duplicate delivery of the same event once, and answers once', async () => {
+    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    await p.post(initiated);
+    await p.post(initiated);
+    await p.drain();
+    expect(p.telnyx.commands.filter((c) => c.callControlId === id)).toHaveLength(1);
+    expect(await p.redis.scard('cap:tenant:acme:active')).toBe(1);
+  });
+
+  it('sends a re-processed event with the same command id and counts the call once', async () => {
+    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    const record = sqsRecord(initiated);
+    await p.worker(sqsEvent(record), lambdaContext('worker'));
+    await p.worker(sqsEvent(record), lambdaContext('worker'));
+    const sent = p.telnyx.commands.filter((c) => c.callControlId === id);
+    expect(sent.map((c) => [c.commandId, c.duplicate])).toEqual([
+      [`${id}:answer`, false],
+      [`${id}:answer`, true],
+    ]);
+    const [rpmKey] = await p.redis.keys('cap:tenant:acme:rpm:*');
+    expect(await p.redis.get(rpmKey as string)).toBe('1');
+  });
+
+  it('holds no slot and sends nothing when the hangup is processed before its call.initiated', async () => {
+    const to = await mapNumber('acme');
+    const { id, initiated } = incomingCall(to);
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
+    await p.deliver(initiated);
+    expect(actions(id)).toEqual([]);
+    expect(await p.redis.scard('cap:global:active')).toBe(0);
+  });
+});
+
+describe('failures and bad messages', () => {
+  it('drops a message that is not a Telnyx event, logging it, without failing the batch', async () => {
+    const response = await p.worker(
+      sqsEvent(sqsRecord('{"hello":"world"}')),
+      lambdaContext('worker'),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(p.logMessages()).toContain('dropped malformed message');
+  });
+
+  it("retries a failing call's messages without holding back other calls in the batch", async () => {
+    const to = await mapNumber('acme');
+    const failing = incomingCall(to);
+    const healthy = incomingCall(await mapNumber('globex'));
+    const failingHangup = telnyxEvent('call.hangup', { call_control_id: failing.id });
+    p.telnyx.failNext('answer', SERVER_ERROR, 3); // the first try and the SDK's two retries
+    const records = [
+      sqsRecord(failing.initiated),
+      sqsRecord(failingHangup),
+      sqsRecord(healthy.initiated),
+    ];
+    const response = await p.worker(sqsEvent(...records), lambdaContext('worker'));
+    expect(response?.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      records[0]?.messageId,
+      records[1]?.messageId,
+    ]);
+    expect(actions(healthy.id)).toEqual(['answer']);
+    // The call that could not be answered holds no slot while it waits for its retry.
+    expect(await p.redis.sismember('cap:global:active', failing.id)).toBe(0);
+    await p.worker(sqsEvent(records[0] as never), lambdaContext('worker'));
+    expect(actions(failing.id)).toEqual(['answer']);
+    expect(await p.redis.sismember('cap:global:active', failing.id)).toBe(1);
+  });
+
+  it('gives the slot back when Telnyx says the call has already ended (422 90018)', async () => {
+    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    p.telnyx.failNext('answer', CALL_ENDED);
+    await p.deliver(initiated);
+    expect(await p.redis.sismember('cap:global:active', id)).toBe(0);
+    expect(await p.sqs.receiveMessages(p.queueUrl)).toEqual([]);
+  });
+
+  it('ignores events whose client_state is not ours, and outgoing calls', async () => {
+    const foreign = Buffer.from('{"app":"other","action":"deny","denial":"at_capacity"}').toString(
+      'base64',
+    );
+    const id = callControlId();
+    await p.deliver(telnyxEvent('call.answered', { call_control_id: id, client_state: foreign }));
+    await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, direction: 'outgoing' }));
+    await p.deliver(
+      telnyxEvent('call.speak.ended', {
+        call_control_id: id,
+        client_state: encodeCallState({ action: 'accept', tenantId: 'acme' }),
+      }),
+    );
+    expect(p.telnyx.commands.filter((c) => c.callControlId === id)).toEqual([]);
+  });
+});
