@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jest } from '@jest/globals';
+import type { Redis } from 'ioredis';
+import { buildFunction } from '../../lib/bundling.js';
+import type { WorkerHandler } from '../../local/queue-poller.js';
+import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
+import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from '../support/factories.js';
+import { setEnv } from '../support/local-sqs.js';
+import { isolatedRedis } from '../support/redis.js';
+
+// The deployable artifact, not the sources: bundle with the one definition the stack uses,
+// load the emitted index.mjs and let it set up one call against real Redis and the simulator.
+let telnyx: TelnyxSimulator;
+let redis: Redis;
+let outRoot: string;
+let restoreEnv: () => void;
+let bundle: { handler: WorkerHandler; shutdown: () => Promise<void> };
+
+beforeAll(async () => {
+  telnyx = await startTelnyxSimulator();
+  const isolated = await isolatedRedis();
+  redis = isolated.redis;
+  outRoot = await mkdtemp(join(tmpdir(), 'worker-bundle-'));
+  restoreEnv = setEnv({
+    REDIS_URL: isolated.url,
+    GLOBAL_CONCURRENCY_CAP: '10',
+    TENANT_CONCURRENCY_CAP_DEFAULT: '10',
+    TENANT_CALLS_PER_MIN_CAP_DEFAULT: '10',
+    CAPACITY_TTL_SECONDS: '600',
+    TELNYX_API_KEY: 'KEY_bundle_test',
+    TELNYX_BASE_URL: telnyx.baseUrl,
+  });
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation(() => true);
+  }
+  const { outDir } = buildFunction('worker', outRoot);
+  bundle = await import(pathToFileURL(join(outDir, 'index.mjs')).href);
+});
+
+afterAll(async () => {
+  await bundle?.shutdown();
+  jest.restoreAllMocks();
+  restoreEnv();
+  redis.disconnect();
+  await telnyx.stop();
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+it('builds a worker bundle whose handler admits and answers a call', async () => {
+  await redis.set('tenantmap:did:+13125550199', 'acme');
+  const initiated = telnyxEvent('call.initiated', {
+    call_control_id: 'v3:bundled',
+    to: '+13125550199',
+  });
+
+  const response = await bundle.handler(sqsEvent(sqsRecord(initiated)), lambdaContext('worker'));
+
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(telnyx.commandsFor('v3:bundled').map((c) => c.action)).toEqual(['answer']);
+  expect(await redis.smembers('cap:tenant:acme:active')).toEqual(['v3:bundled']);
+});
