@@ -14,7 +14,10 @@ it('tells the caller the number is not configured when Redis fails during resolu
   await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, to: '+13125550199' }));
   const answer = p.telnyx.commandsFor(id)[0];
   await p.deliver(
-    telnyxEvent('call.answered', { call_control_id: id, client_state: answer?.body.client_state }),
+    telnyxEvent('call.answered', {
+      call_control_id: id,
+      client_state: answer?.body.client_state as string,
+    }),
   );
 
   const speak = p.telnyx.commandsFor(id).find((c) => c.action === 'speak');
