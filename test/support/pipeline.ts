@@ -3,7 +3,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { pollOnce, type WorkerHandler } from '../../local/queue-poller.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
 import {
@@ -58,15 +58,30 @@ export const PIPELINE_ENV = {
   POWERTOOLS_DEV: '',
 } as const;
 
+/** How `startPipeline` builds the system, beyond the handlers' environment. */
+export interface PipelineOptions {
+  /**
+   * A Redis server of the test's own (e.g. one it stops or pauses): the worker and the
+   * `redis` handle both use it, flushed first. By default both use an isolated database on
+   * the shared test server.
+   */
+  readonly redisUrl?: string;
+}
+
 /**
  * Starts local SQS, the Telnyx simulator and a private Redis database, points the
  * environment at them, then imports both real handlers (once per test file).
  */
-export async function startPipeline(env: Record<string, string> = {}): Promise<Pipeline> {
+export async function startPipeline(
+  env: Record<string, string> = {},
+  options: PipelineOptions = {},
+): Promise<Pipeline> {
   const sqs = await startLocalSqs();
   const queueUrl = await sqs.createFifoQueue();
   const telnyx = await startTelnyxSimulator();
-  const { redis, url } = await isolatedRedis();
+  const { redis, url } = options.redisUrl
+    ? await ownRedis(options.redisUrl)
+    : await isolatedRedis();
   const keys = generateTelnyxKeys();
   sqs.applyEnv();
   Object.assign(process.env, PIPELINE_ENV, {
@@ -120,6 +135,13 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
       await sqs.stop();
     },
   };
+}
+
+/** A client on the test's own server, flushed so the pipeline starts from nothing. */
+async function ownRedis(url: string): Promise<{ redis: Redis; url: string }> {
+  const redis = new Redis(url, { protocol: 2 });
+  await redis.flushdb();
+  return { redis, url };
 }
 
 /** Tees stdout and stderr: Powertools writes one JSON object per line (errors and warnings to stderr). */
