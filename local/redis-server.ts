@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createConnection, createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** A private, in-memory `redis-server` process: never the developer's own Redis. */
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  readonly pid: number;
+  /** SIGSTOP: the server keeps its socket open but answers nothing (a hung Redis). */
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a port that is free right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+async function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.setTimeout(200);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function waitUntilReady(port: number, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    if (await answersPing(port)) return;
+    await delay(50);
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING`);
+}
+
+/** Starts `redis-server` (Debian's binary, or REDIS_SERVER_BIN) on a free loopback port, in memory only. */
+export async function startRedisServer(port?: number): Promise<RedisServer> {
+  const chosen = port ?? (await freePort());
+  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const args = [
+    '--port',
+    String(chosen),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
+  const child = spawn(bin, args, { stdio: 'ignore' });
+  const spawned = once(child, 'spawn');
+  const failed = once(child, 'error').then(([error]) => {
+    throw new Error(`cannot start ${bin}: is redis-server installed?`, { cause: error });
+  });
+  await Promise.race([spawned, failed]);
+  await waitUntilReady(chosen, child);
+  const pid = child.pid as number;
+  return {
+    port: chosen,
+    url: `redis://127.0.0.1:${chosen}`,
+    pid,
+    pause: () => process.kill(pid, 'SIGSTOP'),
+    resume: () => process.kill(pid, 'SIGCONT'),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, 'SIGCONT');
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
