@@ -1,0 +1,187 @@
+import { randomUUID, sign } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DEV_KEYS_PATH, type DevKeys, loadOrCreateDevKeys } from '../local/dev-keys.js';
+import { type EnvVarsFile, FUNCTIONS } from './invoke.js';
+
+/** Where the local services listen unless told otherwise (flags of `bin/sign-events.ts`). */
+export const LOCAL_ENDPOINTS = {
+  queueUrl: 'http://127.0.0.1:9324/123456789012/call-events.fifo',
+  redisUrl: 'redis://127.0.0.1:6379',
+  telnyxBaseUrl: 'http://127.0.0.1:4010/v2',
+} as const;
+
+/** What `signEvents` reads and writes; every field has a default. */
+export interface SignEventsOptions {
+  /** Folder whose `ingest*.json` API Gateway events are re-signed in place. */
+  readonly eventsDir?: string;
+  /** SAM env-vars file to write; values already in it are kept, except the public key. */
+  readonly envFile?: string;
+  readonly keysPath?: string;
+  /** Overrides for the env-vars file (and of values already in it). */
+  readonly endpoints?: Partial<Record<keyof typeof LOCAL_ENDPOINTS, string>>;
+  /** Unix seconds to sign with; defaults to now. */
+  readonly now?: number;
+}
+
+/**
+ * Re-signs every `ingest*.json` event with the development key (a new event id, time and
+ * signature, since webhooks older than 300 s are refused) and writes the env-vars file
+ * holding the matching public key. Returns the files written.
+ */
+export function signEvents(options: SignEventsOptions = {}): string[] {
+  const eventsDir = options.eventsDir ?? 'events';
+  const envFile = options.envFile ?? join(eventsDir, 'env.json');
+  const keys = loadOrCreateDevKeys(options.keysPath ?? DEV_KEYS_PATH);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const written: string[] = [];
+  for (const file of readdirSync(eventsDir).filter((f) => /^ingest.*\.json$/.test(f))) {
+    const path = join(eventsDir, file);
+    const event = JSON.parse(readFileSync(path, 'utf8')) as APIGatewayProxyEventV2;
+    writeJson(path, signApiEvent(event, keys, now));
+    written.push(path);
+  }
+  const current = existsSync(envFile)
+    ? (JSON.parse(readFileSync(envFile, 'utf8')) as EnvVarsFile)
+    : {};
+  writeJson(envFile, envVars(current, keys.publicKeyBase64, options.endpoints ?? {}));
+  return [...written, envFile];
+}
+
+/** The event with a fresh body id and time, signed as Telnyx signs `${timestamp}|${body}`. */
+export function signApiEvent(
+  event: APIGatewayProxyEventV2,
+  keys: Pick<DevKeys, 'privateKey'>,
+  now: number,
+): APIGatewayProxyEventV2 {
+  const time = new Date(now * 1000);
+  const webhook = JSON.parse(event.body ?? '{}');
+  // A new event id, because the queue drops a repeated one (it is the deduplication id).
+  webhook.data = { ...webhook.data, id: randomUUID(), occurred_at: time.toISOString() };
+  const body = JSON.stringify(webhook);
+  const signature = sign(null, Buffer.from(`${now}|${body}`), keys.privateKey).toString('base64');
+  return {
+    ...event,
+    headers: {
+      ...event.headers,
+      'content-length': String(Buffer.byteLength(body)),
+      'telnyx-signature-ed25519': signature,
+      'telnyx-timestamp': String(now),
+    },
+    requestContext: {
+      ...event.requestContext,
+      requestId: randomUUID(),
+      time: apiGatewayTime(time),
+      timeEpoch: time.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * The env-vars file: values already there win over the defaults (a developer's own Redis
+ * URL survives re-signing), flags win over both, and the public key is always the dev key's.
+ */
+function envVars(
+  current: EnvVarsFile,
+  publicKeyBase64: string,
+  endpoints: NonNullable<SignEventsOptions['endpoints']>,
+): EnvVarsFile {
+  const { ingest, worker } = FUNCTIONS;
+  const queueUrl = endpoints.queueUrl ?? LOCAL_ENDPOINTS.queueUrl;
+  const given: Record<'ingest' | 'worker', Record<string, string>> = {
+    ingest: endpoints.queueUrl
+      ? { QUEUE_URL: queueUrl, AWS_ENDPOINT_URL_SQS: new URL(queueUrl).origin }
+      : {},
+    worker: {
+      ...(endpoints.redisUrl ? { REDIS_URL: endpoints.redisUrl } : {}),
+      ...(endpoints.telnyxBaseUrl ? { TELNYX_BASE_URL: endpoints.telnyxBaseUrl } : {}),
+    },
+  };
+  return {
+    ...current,
+    [ingest.logicalId]: {
+      ...defaultIngestEnv(queueUrl),
+      ...current[ingest.logicalId],
+      ...given.ingest,
+      TELNYX_PUBLIC_KEY: publicKeyBase64,
+    },
+    [worker.logicalId]: {
+      ...DEFAULT_WORKER_ENV,
+      ...current[worker.logicalId],
+      ...given.worker,
+    },
+  };
+}
+
+// The AWS_* entries are for `npm run invoke` only: SAM drops variables the template does not
+// declare, passes its own credentials, and the SDK sends to the QUEUE_URL host anyway.
+const defaultIngestEnv = (queueUrl: string): Record<string, string> => ({
+  TELNYX_PUBLIC_KEY: '',
+  QUEUE_URL: queueUrl,
+  WEBHOOK_TOLERANCE_SECONDS: '300',
+  LOG_LEVEL: 'INFO',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_SQS: new URL(queueUrl).origin,
+});
+
+// Empty secret ARNs switch the worker to the plain values below (local Redis has no AUTH).
+// SAM drops TELNYX_API_KEY and TELNYX_BASE_URL (not declared in the template): see docs/local-invoke.md.
+const DEFAULT_WORKER_ENV: Record<string, string> = {
+  REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
+  REDIS_AUTH_TOKEN_SECRET_ARN: '',
+  TENANTMAP_PREFIX: 'tenantmap',
+  CAP_PREFIX: 'cap',
+  GLOBAL_CONCURRENCY_CAP: '100',
+  TENANT_CONCURRENCY_CAP_DEFAULT: '10',
+  TENANT_CALLS_PER_MIN_CAP_DEFAULT: '30',
+  CAPACITY_TTL_SECONDS: '7200',
+  TELNYX_API_KEY_SECRET_ARN: '',
+  TELNYX_API_KEY: 'KEY_local_development',
+  TELNYX_BASE_URL: LOCAL_ENDPOINTS.telnyxBaseUrl,
+  LOG_LEVEL: 'INFO',
+};
+
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+
+// API Gateway's `requestContext.time` format: 02/Jun/2025:14:00:00 +0000.
+function apiGatewayTime(time: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = [time.getUTCHours(), time.getUTCMinutes(), time.getUTCSeconds()].map(pad);
+  return `${pad(time.getUTCDate())}/${MONTHS[time.getUTCMonth()]}/${time.getUTCFullYear()}:${clock.join(':')} +0000`;
+}
+
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      'events-dir': { type: 'string' },
+      'env-file': { type: 'string' },
+      keys: { type: 'string' },
+      'queue-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'telnyx-base-url': { type: 'string' },
+    },
+  });
+  const written = signEvents({
+    eventsDir: values['events-dir'],
+    envFile: values['env-file'],
+    keysPath: values.keys,
+    endpoints: {
+      queueUrl: values['queue-url'],
+      redisUrl: values['redis-url'],
+      telnyxBaseUrl: values['telnyx-base-url'],
+    },
+  });
+  for (const path of written) console.log(`wrote ${path}`);
+  console.log('signed events are valid for 300 s');
+}

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Redis } from 'ioredis';
+import { signEvents } from '../../bin/sign-events.js';
+import { PROJECT_ROOT } from '../../lib/bundling.js';
+import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
+import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
+import { isolatedRedis } from '../support/redis.js';
+
+// `npm run invoke` as a developer runs it: the CLI in its own process, on the built bundles,
+// with an env-vars file written by bin/sign-events.ts and the committed sample events.
+const run = promisify(execFile);
+const CALL = 'v3:u5OAKGEPT3Dx8SGBrMdaWbFBUNDhyFBfwy6zc6eYaLlvD3_h-Ve9ag';
+let sqs: LocalSqs;
+let queueUrl: string;
+let telnyx: TelnyxSimulator;
+let redis: Redis;
+let dir: string;
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  queueUrl = await sqs.createFifoQueue('invoke-events');
+  telnyx = await startTelnyxSimulator();
+  const isolated = await isolatedRedis();
+  redis = isolated.redis;
+  dir = await mkdtemp(join(tmpdir(), 'invoke-'));
+  await copyFile(eventFile('ingest-call-initiated.json'), join(dir, 'ingest-call-initiated.json'));
+  signEvents({
+    eventsDir: dir,
+    keysPath: join(dir, 'dev-keys.json'),
+    endpoints: { queueUrl, redisUrl: isolated.url, telnyxBaseUrl: telnyx.baseUrl },
+  });
+  await writeFile(join(dir, 'empty.json'), '{}');
+  // Build once, so every invocation runs the current sources rather than an old dist/. The
+  // committed ingest event is refused, so it leaves the queue and its deduplication ids alone.
+  await invoke('worker', eventFile('worker-call-hangup.json'), '--build');
+  await invoke('ingest', eventFile('ingest-call-initiated.json'), '--build');
+  telnyx.commands.length = 0;
+}, 60_000);
+
+afterAll(async () => {
+  redis.disconnect();
+  await telnyx.stop();
+  await sqs.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => redis.flushdb());
+
+function eventFile(name: string): string {
+  return join(PROJECT_ROOT, 'events', name);
+}
+
+async function invoke(
+  name: 'ingest' | 'worker',
+  event: string,
+  ...flags: string[]
+): Promise<{ code: number; response: unknown; logs: string }> {
+  const args = ['bin/invoke.ts', name, event, '--env-vars', join(dir, 'env.json'), ...flags];
+  const tsx = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+  try {
+    // Only what a shell would have, so nothing set by other tests in this worker leaks in.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const { stdout, stderr } = await run(tsx, args, { cwd: PROJECT_ROOT, env });
+    return { code: 0, response: JSON.parse(stdout), logs: stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return {
+      code: failed.code,
+      response: JSON.parse(failed.stdout || 'null'),
+      logs: failed.stderr,
+    };
+  }
+}
+
+it('answers a freshly signed webhook with 200 and queues it for the worker', async () => {
+  const path = join(dir, 'ingest-call-initiated.json');
+  const body = JSON.parse(await readFile(path, 'utf8')).body as string;
+
+  const { code, response } = await invoke('ingest', path);
+
+  expect(code).toBe(0);
+  expect(response).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+  const messages = await sqs.receiveMessages(queueUrl);
+  expect(messages.map((message) => message.Body)).toEqual([body]);
+  expect(messages[0]?.Attributes).toMatchObject({
+    MessageGroupId: CALL,
+    MessageDeduplicationId: JSON.parse(body).data.id,
+  });
+});
+
+it('refuses the committed ingest event with 401 until it is re-signed', async () => {
+  const { response } = await invoke('ingest', eventFile('ingest-call-initiated.json'));
+
+  expect(response).toMatchObject({ statusCode: 401 });
+  expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+});
+
+it('admits the sample call.initiated and sends answer to Telnyx', async () => {
+  await redis.set('tenantmap:did:+13125550199', 'acme');
+
+  const { code, response, logs } = await invoke('worker', eventFile('worker-call-initiated.json'));
+
+  expect(code).toBe(0);
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(telnyx.commandsFor(CALL).map((command) => command.action)).toEqual(['answer']);
+  expect(await redis.smembers('cap:tenant:acme:active')).toEqual([CALL]);
+  expect(logs).toContain('"message":"call accepted"');
+});
+
+it('speaks the denial on call.answered and hangs up on call.speak.ended', async () => {
+  telnyx.commands.length = 0;
+
+  await invoke('worker', eventFile('worker-call-answered-deny.json'));
+  await invoke('worker', eventFile('worker-call-speak-ended.json'));
+
+  expect(telnyx.commandsFor(CALL).map((command) => command.action)).toEqual(['speak', 'hangup']);
+});
+
+it('prints the function error and exits 1 when the configuration is invalid', async () => {
+  const { code, response } = await invoke(
+    'worker',
+    eventFile('worker-call-hangup.json'),
+    '--env-vars',
+    join(dir, 'empty.json'),
+  );
+
+  expect(code).toBe(1);
+  expect(response).toMatchObject({ errorType: 'ConfigError' });
+});
