@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { FUNCTIONS } from '../../bin/invoke.js';
+import { PROJECT_ROOT } from '../../lib/bundling.js';
+import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.js';
+import { bundledFunctionCode } from '../../lib/function-code.js';
+import { type CfnResource, findFunction } from './stack-fixture.js';
+
+// SAM reads what `cdk synth` writes: the logical ids, the handler, and the `aws:asset:path`
+// metadata naming each function's code directory. Synthesize the same way (real bundles,
+// asset metadata on, as the CDK CLI sets it) and check docs/local-invoke.md and
+// events/env.json against it.
+const outdir = mkdtempSync(join(tmpdir(), 'sam-invoke-'));
+let resources: Record<string, CfnResource & { Metadata?: Record<string, unknown> }>;
+let templateFile: string;
+
+const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'local-invoke.md'), 'utf8');
+const samLines = [
+  ...doc.matchAll(/^sam local invoke -t cdk\.out\/(\S+) (\S+) -e (\S+) --env-vars (\S+)/gm),
+].map(([, template, logicalId, event, envVars]) => ({ template, logicalId, event, envVars }));
+const envFile = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'env.json'), 'utf8'));
+
+// Variables in events/env.json the template does not declare, which SAM therefore ignores;
+// docs/local-invoke.md must name each one.
+const UNDECLARED = {
+  ingest: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SQS'],
+  worker: ['TELNYX_API_KEY', 'TELNYX_BASE_URL'],
+};
+
+beforeAll(() => {
+  const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+  const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
+  new CallAdmissionStack(app, STACK_NAME, {
+    code: bundledFunctionCode(join(outdir, '.bundles')),
+  });
+  const stack = app.synth().getStackByName(STACK_NAME);
+  resources = stack.template.Resources;
+  templateFile = stack.templateFile;
+}, 60_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+it('documents one sam local invoke line per sample event, on the synthesized template', () => {
+  expect(samLines.map((line) => line.event).sort()).toEqual(
+    [
+      'events/ingest-call-initiated.json',
+      'events/worker-call-answered-deny.json',
+      'events/worker-call-hangup.json',
+      'events/worker-call-initiated.json',
+      'events/worker-call-speak-ended.json',
+    ].sort(),
+  );
+  for (const line of samLines) {
+    expect(line.template).toBe(templateFile);
+    expect(line.envVars).toBe('events/env.json');
+    expect(existsSync(join(PROJECT_ROOT, line.event as string))).toBe(true);
+  }
+});
+
+it('names in the docs and env.json only Lambda functions whose bundle SAM can mount', () => {
+  const ids = new Set([
+    ...samLines.map((line) => line.logicalId as string),
+    ...Object.keys(envFile).filter((key) => key !== 'Parameters'),
+  ]);
+  expect(ids.size).toBeGreaterThan(0);
+  for (const id of ids) {
+    const resource = resources[id];
+    expect(resource?.Type).toBe('AWS::Lambda::Function');
+    expect(resource?.Properties.Handler).toBe('index.handler');
+    expect(resource?.Metadata?.['aws:asset:property']).toBe('Code');
+    const assetPath = resource?.Metadata?.['aws:asset:path'] as string;
+    expect(existsSync(join(outdir, assetPath, 'index.mjs'))).toBe(true);
+  }
+});
+
+it.each(['ingest', 'worker'] as const)(
+  'gives npm run invoke the %s function logical id, timeout and memory',
+  (name) => {
+    const [logicalId, resource] = findFunction(resources, name);
+
+    expect(FUNCTIONS[name].logicalId).toBe(logicalId);
+    expect(resource.Properties.Timeout).toBe(FUNCTIONS[name].timeoutSeconds);
+    expect(resource.Properties.MemorySize).toBe(FUNCTIONS[name].memoryMb);
+    expect(samLines.some((line) => line.logicalId === logicalId)).toBe(true);
+  },
+);
+
+it.each(['ingest', 'worker'] as const)(
+  'documents every %s variable of env.json that SAM cannot override',
+  (name) => {
+    const [logicalId, resource] = findFunction(resources, name);
+    const declared = (resource.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+
+    const ignored = Object.keys(envFile[logicalId]).filter((key) => !(key in declared));
+
+    expect(ignored.sort()).toEqual([...UNDECLARED[name]].sort());
+    for (const variable of ignored) expect(doc).toContain(`\`${variable}\``);
+  },
+);
