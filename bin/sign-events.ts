@@ -162,6 +162,15 @@ function writeJson(path: string, value: unknown): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    main();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  }
+}
+
+function main(): void {
   const { values } = parseArgs({
     options: {
       'events-dir': { type: 'string' },
