@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Where a running `npm start` says what it is connected to (`.local/` is git-ignored). */
+export const PIPELINE_STATE_PATH = '.local/pipeline.json';
+
+/**
+ * What a running local pipeline publishes, so `npm run tenants` and `npm run call` reach its
+ * private Redis (on a port chosen at start) and its webhook URL without being told.
+ */
+export interface PipelineState {
+  readonly pid: number;
+  readonly baseUrl: string;
+  readonly webhookUrl: string;
+  readonly redisUrl: string;
+  readonly telnyx: 'simulator' | 'api';
+  /** The contract's variables the handlers were started with. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Writes the state file; a crashed pipeline's file is ignored later because its pid is gone. */
+export function writePipelineState(state: PipelineState, path = PIPELINE_STATE_PATH): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** The running pipeline's state, or `undefined` when none is running. */
+export function readPipelineState(path = PIPELINE_STATE_PATH): PipelineState | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the state file if it is still this process's. */
+export function removePipelineState(pid: number, path = PIPELINE_STATE_PATH): void {
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
+    if (state.pid === pid) rmSync(path);
+  } catch {
+    // already gone
+  }
+}
