@@ -90,6 +90,10 @@ export class WorkerFunction extends Construct {
         REDIS_COMMAND_TIMEOUT_MS: '1000',
         REDIS_AUTH_TOKEN_SECRET_ARN: props.redis.authTokenSecret.secretArn,
         TELNYX_API_KEY_SECRET_ARN: this.telnyxApiKeySecret.secretArn,
+        // Declared (blank key, Telnyx's own URL) only so `sam local invoke --env-vars` may
+        // override them and point a local worker at the Telnyx simulator.
+        TELNYX_API_KEY: '',
+        TELNYX_BASE_URL: 'https://api.telnyx.com/v2',
         TELNYX_SPEAK_VOICE: 'female',
         TELNYX_SPEAK_LANGUAGE: 'en-US',
         POWERTOOLS_SERVICE_NAME: 'worker',

@@ -293,6 +293,8 @@ describe('functions', () => {
         'REDIS_COMMAND_TIMEOUT_MS',
         'REDIS_AUTH_TOKEN_SECRET_ARN',
         'TELNYX_API_KEY_SECRET_ARN',
+        'TELNYX_API_KEY',
+        'TELNYX_BASE_URL',
         'TELNYX_SPEAK_VOICE',
         'TELNYX_SPEAK_LANGUAGE',
         'POWERTOOLS_SERVICE_NAME',
@@ -308,6 +310,7 @@ describe('functions', () => {
       GLOBAL_CONCURRENCY_CAP: { Ref: 'GlobalConcurrencyCap' },
       CAPACITY_TTL_SECONDS: { Ref: 'CapacityTtlSeconds' },
       POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+      TELNYX_API_KEY: '',
     });
     expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
   });
