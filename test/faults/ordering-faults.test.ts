@@ -234,6 +234,33 @@ describe('a worker crash between acquire and answer', () => {
     });
   });
 
+  it('gives the slot back when the redelivered call.initiated finds the caller already gone (422 90018)', async () => {
+    const to = await calls.mapNumber('acme');
+    const id = callControlId();
+    expect(await limiter().tryAcquire(id, 'acme')).toEqual({ admitted: true });
+    // FIFO order within the call: the redelivered call.initiated runs before the caller's hangup.
+    p.telnyx.failNext('answer', CALL_ENDED);
+    await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, to }));
+    const heldAfterRedelivery = (await calls.heldCapacityKeys()).length;
+    expect(heldAfterRedelivery).toBe(0);
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
+    expect(calls.actions(id)).toEqual([]);
+    expect(await calls.heldCapacityKeys()).toEqual([]);
+
+    report.record({
+      scenario: 'Worker crash between acquire and answer, caller gone by the redelivery',
+      injected:
+        'a slot acquired for a call that was never answered, then its call.initiated redelivered while Telnyx answers 422 90018 (the caller hung up), then its call.hangup',
+      observed:
+        'the answer found the call ended and the slot was given back at once; the hangup found nothing to release',
+      figures: {
+        slotsHeldAfterRedelivery: heldAfterRedelivery,
+        commandsCarriedOut: p.telnyx.commandsFor(id).length,
+        leakedSlots: (await calls.heldCapacityKeys()).length,
+      },
+    });
+  });
+
   it('releases the slot on the hangup and sends nothing when the redelivery comes after the caller hung up', async () => {
     const to = await calls.mapNumber('acme');
     const id = callControlId();
