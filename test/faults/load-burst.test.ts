@@ -186,6 +186,9 @@ it(`never exceeds the caps, admits exactly the capacity at peak, answers or tell
   const left = (await p.redis.keys('cap:*')).filter(
     (k) => /:(active|leases)$/.test(k) || (k.startsWith('cap:call:') && !k.endsWith(':ended')),
   );
+  const carried = p.telnyx.commands.filter((c) => c.status === 200 && !c.duplicate);
+  const carriedTwice =
+    carried.length - new Set(carried.map((c) => `${c.callControlId} ${c.action}`)).size;
   const denialReasons: Record<string, number> = {};
   for (const line of p.logs.filter((l) => l.message === 'capacity denied')) {
     const reason = String(line.reason);
@@ -200,6 +203,7 @@ it(`never exceeds the caps, admits exactly the capacity at peak, answers or tell
   expect(failedRecords).toBe(0);
   expect(webhooks.statuses.filter((s) => s !== 200)).toEqual([]);
   expect(left).toEqual([]);
+  expect(carriedTwice).toBe(0);
 
   report.record({
     scenario: 'Load: burst far above the caps',
@@ -223,8 +227,8 @@ it(`never exceeds the caps, admits exactly the capacity at peak, answers or tell
       admittedAndHungUpMidBurst: hungUpEarly.size,
       denied,
       ...Object.fromEntries(Object.entries(denialReasons).map(([r, n]) => [`denied ${r}`, n])),
-      telnyxCommandsCarriedOut: p.telnyx.commands.filter((c) => c.status === 200 && !c.duplicate)
-        .length,
+      telnyxCommandsCarriedOut: carried.length,
+      commandsCarriedOutTwice: carriedTwice,
       leftoverCapacityKeys: left.length,
       runMs: Math.round(runMs),
     },
