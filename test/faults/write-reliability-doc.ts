@@ -144,6 +144,13 @@ ${SECTIONS.map(([file, title]) => {
 - A call denied with "unable to accept" because its acquire timed out can still be admitted
   by that same acquire when Redis resumes (\`deniedCallHeldSlotAfterUnpause\`): it then holds a
   slot until its own hangup releases it, seconds later.
+- A timed-out answer is treated as not carried out (the simulator's "hang" never carries it
+  out). If Telnyx did answer and only the reply was lost, the slot has been given back; should
+  the retry then find the caps full, its deny answer reuses the command id \`<call>:answer\`,
+  Telnyx ignores it, and the call stays connected without a slot. Not covered here.
+- A genuine webhook redelivered after the FIFO deduplication window (5 minutes) reaches the
+  worker again; for a denied call still playing its message, a freed slot can then be taken
+  by the repeat until the call's hangup releases it. Not covered here.
 - Load figures are from one machine; they show that the caps hold under concurrent workers,
   not how fast AWS runs.
 `;
