@@ -18,10 +18,19 @@ export interface PipelineState {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Writes the state file; a crashed pipeline's file is ignored later because its pid is gone. */
-export function writePipelineState(state: PipelineState, path = PIPELINE_STATE_PATH): void {
+/**
+ * Writes this process's state file and returns a function that removes it. Secrets are left
+ * out; a crashed pipeline's file is ignored later because its pid is gone.
+ */
+export function publishPipelineState(
+  state: Omit<PipelineState, 'pid'>,
+  path = PIPELINE_STATE_PATH,
+): () => void {
+  const env = Object.entries(state.env).filter(([name]) => !/API_KEY|TOKEN|SECRET/.test(name));
+  const file: PipelineState = { ...state, pid: process.pid, env: Object.fromEntries(env) };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return () => removePipelineState(process.pid, path);
 }
 
 /** The running pipeline's state, or `undefined` when none is running. */

@@ -59,6 +59,8 @@ export interface TelnyxSimulator {
   failNext(action: string, fault: Fault, times?: number): void;
   /** Called once for every accepted, non-duplicate command (e.g. to send follow-up webhooks). */
   onCommand(listener: (command: ReceivedCommand) => void): void;
+  /** Marks the call as over: from now on its commands get Telnyx's 422 `90018` (call ended). */
+  endCall(callControlId: string): void;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const faults: PendingFault[] = [];
   const listeners: Array<(command: ReceivedCommand) => void> = [];
   const accepted = new Set<string>();
+  const ended = new Set<string>();
   const sockets = new Set<Socket>();
 
   const takeFault = (action: string): Fault | undefined => {
@@ -98,7 +101,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     const callControlId = decodeURIComponent(match[1] as string);
     const action = match[2] as string;
     const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
-    const fault = takeFault(action);
+    const fault = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
     const key = `${callControlId}\u0000${commandId}`;
     const duplicate = fault === undefined && commandId !== undefined && accepted.has(key);
     const status = fault === 'hang' ? undefined : (fault?.status ?? 200);
@@ -126,6 +129,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
       commands.filter((c) => c.callControlId === id && !c.duplicate && c.status === 200),
     failNext: (action, fault, times = 1) => faults.push({ action, fault, remaining: times }),
     onCommand: (listener) => listeners.push(listener),
+    endCall: (id) => ended.add(id),
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,48 @@
+import { startDevPipeline } from '../local/dev-pipeline.js';
+import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
+import { formatLiveEntry } from '../local/timeline-format.js';
+
+// npm start: the whole system on this machine around the real handlers (see docs/local.md).
+// SHOW_LOGS=1 prints every handler log line; otherwise only warnings and errors.
+let pipeline: Awaited<ReturnType<typeof startDevPipeline>>;
+try {
+  pipeline = await startDevPipeline({
+    stateFile: PIPELINE_STATE_PATH,
+    showLog: (line) =>
+      Boolean(process.env.SHOW_LOGS) || line.level === 'WARN' || line.level === 'ERROR',
+    // Powertools Metrics warns on every invocation that emitted no metric: noise locally.
+    showText: (text) =>
+      Boolean(process.env.SHOW_LOGS) || !text.startsWith('No application metrics to publish'),
+    onEntry: (id, entry) => console.log(formatLiveEntry(id, entry)),
+  });
+} catch (error) {
+  const { code, message } = error as NodeJS.ErrnoException;
+  console.error(
+    code === 'EADDRINUSE' ? `${message}: set PORT to a free port` : `cannot start: ${message}`,
+  );
+  process.exit(1);
+}
+
+const { env, telnyx } = pipeline;
+console.log(`Local call admission pipeline is running (Ctrl-C stops it)
+  webhooks   POST ${pipeline.webhookUrl}  (API Gateway -> ingest handler)
+  queue      ${pipeline.queueUrl}  (local-aws-sqs FIFO -> poller -> worker handler)
+  redis      ${pipeline.redisUrl}  (${pipeline.redisSource === 'private' ? 'private in-memory redis-server; set REDIS_URL to use your own' : 'from REDIS_URL'})
+  telnyx     ${telnyx ? `simulator ${telnyx.baseUrl}, webhooks signed with the dev key in .local/dev-keys.json` : 'real Call Control API (TELNYX_API_KEY); Telnyx must reach the webhook URL'}
+  caps       global ${env.GLOBAL_CONCURRENCY_CAP}; per tenant ${env.TENANT_CONCURRENCY_CAP_DEFAULT} concurrent, ${env.TENANT_CALLS_PER_MIN_CAP_DEFAULT} per minute (overrides: npm run tenants)
+  timelines  GET ${pipeline.baseUrl}/_local/calls/<call_control_id>
+Next, in another terminal: npm run tenants -- map +13125550199 acme
+                           npm run call -- --to +13125550199
+`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping`);
+  await pipeline.stop();
+  console.log('stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

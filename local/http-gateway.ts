@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+
+/** The ingest handler's shape, as API Gateway invokes it. */
+export type IngestHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A reply from one of the gateway's extra routes. */
+export interface RouteReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface HttpGatewayOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly ingest: IngestHandler;
+  /** Sees each webhook's raw body and the handler's answer (for the call timelines). */
+  readonly onWebhook?: (rawBody: string, result: APIGatewayProxyStructuredResultV2) => void;
+  /** Serves other paths (the local read-only endpoints); `undefined` means 404. */
+  readonly route?: (method: string, url: URL, body: string) => Promise<RouteReply | undefined>;
+}
+
+export interface HttpGateway {
+  readonly baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export const WEBHOOK_PATH = '/webhooks/telnyx';
+
+/**
+ * Stands in for API Gateway (HTTP API, payload 2.0): `POST /webhooks/telnyx` becomes the event
+ * the ingest Lambda gets, raw body untouched and header names lower-cased, and the handler's
+ * result becomes the HTTP response.
+ */
+export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
+  const server = createServer((req, res) => {
+    handle(req, res, options).catch((error: unknown) => {
+      // API Gateway answers 500 when the integration fails; Telnyx then re-delivers.
+      if (!res.headersSent) reply(res, 500, { message: 'Internal Server Error' });
+      console.error('gateway: handler failed:', error);
+    });
+  });
+  server.listen(options.port, options.host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => {
+      throw error;
+    }),
+  ]);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    baseUrl: `http://${options.host}:${address.port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: HttpGatewayOptions,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  if (method === 'POST' && url.pathname === WEBHOOK_PATH) {
+    const result = await options.ingest(apiGatewayEvent(req, url, body), gatewayContext());
+    options.onWebhook?.(body, result);
+    res.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body);
+    return;
+  }
+  const routed = await options.route?.(method, url, body);
+  if (routed) return reply(res, routed.status, routed.body);
+  reply(res, 404, { message: 'Not Found' });
+}
+
+function apiGatewayEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  // Node lower-cases names already; API Gateway joins repeated headers with commas.
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const now = new Date();
+  const routeKey = `POST ${WEBHOOK_PATH}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: 'POST',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+function gatewayContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'ingest',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:ingest',
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/ingest',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function stringHeaders(headers: APIGatewayProxyStructuredResultV2['headers']) {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,92 @@
+import type { APIGatewayProxyStructuredResultV2, SQSRecord } from 'aws-lambda';
+import type { Redis } from 'ioredis';
+import { decodeCallState } from '../shared/calls/client-state.js';
+import { capacityKeys } from '../shared/capacity/keys.js';
+import { parseTelnyxEvent } from '../shared/telnyx/webhook-event.js';
+import type { CallSimulator } from './call-simulator.js';
+import type { CallTimeline } from './call-timeline.js';
+
+/** Records a webhook's fate on its call's timeline; a `call.initiated` introduces the call to Telnyx's side. */
+export function observeWebhook(
+  timeline: CallTimeline,
+  callSimulator: CallSimulator | undefined,
+  rawBody: string,
+  result: APIGatewayProxyStructuredResultV2,
+): void {
+  const parsed = parseTelnyxEvent(rawBody);
+  if (!parsed.ok) return;
+  const { event_type: type, payload } = parsed.event.data;
+  const id = payload.call_control_id;
+  if (result.statusCode !== 200) {
+    timeline.add(
+      id,
+      'problem',
+      `${type} webhook answered HTTP ${result.statusCode} ${result.body}`,
+    );
+    return;
+  }
+  timeline.add(id, 'webhook', `${type} received: signature verified, queued`);
+  if (type === 'call.initiated') {
+    callSimulator?.observeInitiated({
+      callControlId: id,
+      callLegId: payload.call_leg_id ?? '',
+      callSessionId: payload.call_session_id ?? '',
+      from: payload.from ?? '',
+      to: payload.to ?? '',
+    });
+  }
+}
+
+/** What `observeBatch` reads: the timelines, Redis (to confirm releases) and the key prefixes. */
+export interface BatchObserverDeps {
+  readonly timeline: CallTimeline;
+  readonly redis: Pick<Redis, 'sismember' | 'scard'>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly retryDelaySeconds: number;
+}
+
+/** After a worker batch: notes failures (SQS retries them) and confirms each processed hangup's release in Redis. */
+export function observeBatch(
+  deps: BatchObserverDeps,
+  records: readonly SQSRecord[],
+  failed: ReadonlySet<string>,
+): void {
+  for (const record of records) {
+    const parsed = parseTelnyxEvent(record.body);
+    if (!parsed.ok) continue;
+    const { event_type: type, payload } = parsed.event.data;
+    const id = payload.call_control_id;
+    if (failed.has(record.messageId)) {
+      const retry = `SQS offers it again in ${deps.retryDelaySeconds}s`;
+      deps.timeline.add(id, 'problem', `${type} failed in the worker; ${retry}`);
+    } else if (type === 'call.hangup') {
+      reportRelease(deps, id, payload.client_state).catch((error: unknown) => {
+        deps.timeline.add(id, 'released', `call over (could not read Redis: ${String(error)})`);
+      });
+    }
+  }
+}
+
+async function reportRelease(
+  deps: BatchObserverDeps,
+  id: string,
+  clientState: string | null | undefined,
+): Promise<void> {
+  const keys = capacityKeys({
+    capPrefix: deps.env.CAP_PREFIX ?? 'cap',
+    tenantmapPrefix: deps.env.TENANTMAP_PREFIX ?? 'tenantmap',
+  });
+  const state = decodeCallState(clientState);
+  if ((await deps.redis.sismember(keys.globalActive(), id)) === 1) {
+    deps.timeline.add(id, 'released', 'call over, but its slot is still held (release failed)');
+  } else if (state?.action === 'accept') {
+    const active = await deps.redis.scard(keys.tenantActive(state.tenantId));
+    deps.timeline.add(
+      id,
+      'released',
+      `slot released; tenant ${state.tenantId} now has ${active} active call(s)`,
+    );
+  } else {
+    deps.timeline.add(id, 'released', 'call over; it held no capacity slot');
+  }
+}
