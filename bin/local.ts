@@ -10,9 +10,7 @@ try {
     stateFile: PIPELINE_STATE_PATH,
     showLog: (line) =>
       Boolean(process.env.SHOW_LOGS) || line.level === 'WARN' || line.level === 'ERROR',
-    // Powertools Metrics warns on every invocation that emitted no metric: noise locally.
-    showText: (text) =>
-      Boolean(process.env.SHOW_LOGS) || !text.startsWith('No application metrics to publish'),
+    showText: process.env.SHOW_LOGS ? () => true : undefined,
     onEntry: (id, entry) => console.log(formatLiveEntry(id, entry)),
   });
 } catch (error) {

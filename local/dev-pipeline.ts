@@ -33,7 +33,7 @@ export interface DevPipelineOptions {
   readonly retryDelaySeconds?: number;
   /** Which handler log lines (JSON) to print; others are only read. Default: none. */
   readonly showLog?: (line: Record<string, unknown>) => boolean;
-  /** Which other output (not JSON) to print. Default: all. */
+  /** Which other output (not JSON) to print. Default: all but Powertools' empty-metrics warning. */
   readonly showText?: (text: string) => boolean;
   /** Publish the running pipeline for the CLIs (`npm start` does; tests do not). */
   readonly stateFile?: string;
@@ -57,6 +57,9 @@ export interface DevPipeline {
 }
 
 let started = false;
+
+// Powertools Metrics prints this for every invocation that recorded no metric: noise locally.
+const EMPTY_METRICS = 'No application metrics to publish';
 
 /**
  * Starts the system on one machine around the real handlers: HTTP gateway -> ingest -> local
@@ -92,7 +95,8 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
     const timeline = createCallTimeline();
     if (options.onEntry) timeline.onEntry(options.onEntry);
     const readWorkerLog = workerLogsToTimeline(timeline);
-    cleanup.push(teeJsonLogs(readWorkerLog, options.showLog ?? (() => false), options.showText));
+    const showText = options.showText ?? ((text: string) => !text.startsWith(EMPTY_METRICS));
+    cleanup.push(teeJsonLogs(readWorkerLog, options.showLog ?? (() => false), showText));
     const ingest = (await import('../functions/ingest/handler.js')).handler as IngestHandler;
     const worker = (await import('../functions/worker/handler.js')) as unknown as {
       handler: WorkerHandler;
