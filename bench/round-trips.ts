@@ -1,0 +1,197 @@
+import { type Redis, Redis as RedisClient } from 'ioredis';
+import { normalizeNumber } from '../shared/tenants/normalize-number.js';
+import { didKey } from '../shared/tenants/resolve-tenant.js';
+import {
+  callControlId,
+  lambdaContext,
+  sqsRecord,
+  type TelnyxWebhookBody,
+  telnyxEvent,
+} from '../test/support/factories.js';
+import { BENCH_DID, type BenchEnvironment, progress, UNMAPPED_DID } from './environment.js';
+import { type Row, type Section, verdict } from './report.js';
+
+const FULL_DID = '+13125550177';
+const FULL_TENANT = 'tenant-full';
+
+/** What Redis saw while one event was handled, read from Redis itself. */
+interface RedisActivity {
+  /** Commands sent by clients (MONITOR lines whose source is a client address). */
+  readonly clientCommands: string[];
+  /** Commands executed inside scripts (MONITOR lines whose source is `lua`). */
+  readonly scriptCommands: number;
+  /** `INFO commandstats` call deltas, by command, `info` excluded. */
+  readonly commandstats: Record<string, number>;
+}
+
+async function commandCalls(redis: Redis): Promise<Record<string, number>> {
+  const info = await redis.info('commandstats');
+  const out: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    out[match[1] as string] = Number(match[2]);
+  }
+  return out;
+}
+
+/** Watches Redis (MONITOR on a connection of its own) while `fn` runs. */
+async function observe(env: BenchEnvironment, fn: () => Promise<unknown>): Promise<RedisActivity> {
+  const base = new RedisClient(env.redisServer.url, { protocol: 2 });
+  const monitor = await base.monitor();
+  const clientCommands: string[] = [];
+  let scriptCommands = 0;
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source === 'lua') scriptCommands += 1;
+    else clientCommands.push(String(args[0]).toLowerCase());
+  });
+  const before = await commandCalls(env.redis);
+  await fn();
+  const after = await commandCalls(env.redis);
+  // MONITOR lines arrive asynchronously; a PING through the bench client flushes them.
+  await env.redis.ping();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  monitor.disconnect();
+  base.disconnect();
+  const commandstats: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(after)) {
+    const delta = calls - (before[name] ?? 0);
+    if (delta > 0 && name !== 'info') commandstats[name] = delta;
+  }
+  // The bench's own INFO and PING are not the worker's.
+  const own = new Set(['info', 'ping']);
+  return {
+    clientCommands: clientCommands.filter((c) => !own.has(c)),
+    scriptCommands,
+    commandstats,
+  };
+}
+
+const describe = (a: RedisActivity) =>
+  `client: ${a.clientCommands.join(' + ') || 'none'}; inside scripts: ${a.scriptCommands}; ` +
+  `commandstats: ${Object.entries(a.commandstats)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`;
+
+/** Round trips: Redis commands per event and Telnyx requests per call, counted at the servers. */
+export async function measureRoundTrips(env: BenchEnvironment): Promise<Section> {
+  await env.redis.set(didKey('tenantmap', normalizeNumber(FULL_DID)), FULL_TENANT);
+  await env.redis.set(`tenantmap:tenant:${FULL_TENANT}:cap:concurrency`, '1');
+  const context = lambdaContext('worker');
+  const deliver = async (body: TelnyxWebhookBody) => {
+    const result = await env.worker({ Records: [sqsRecord(body)] }, context);
+    if (result.batchItemFailures.length > 0) throw new Error('worker failed a record');
+  };
+  const commandsFor = (id: string) => env.telnyx.commandsFor(id);
+  const clientStateOf = (id: string) => commandsFor(id)[0]?.body.client_state as string;
+
+  // Warm the worker's connection (the first EVALSHA of a connection may fall back to EVAL).
+  await deliver(telnyxEvent('call.initiated', { to: BENCH_DID }));
+  progress('round-trips: accepted call');
+  const accepted = callControlId();
+  const initiated = await observe(env, () =>
+    deliver(telnyxEvent('call.initiated', { call_control_id: accepted, to: BENCH_DID })),
+  );
+  const acceptedTelnyx = commandsFor(accepted).length;
+  const hangup = await observe(env, () =>
+    deliver(
+      telnyxEvent('call.hangup', {
+        call_control_id: accepted,
+        to: BENCH_DID,
+        client_state: clientStateOf(accepted),
+      }),
+    ),
+  );
+
+  // A denied call runs answer -> call.answered -> speak -> call.speak.ended -> hangup.
+  const denyCall = async (to: string) => {
+    const id = callControlId();
+    const first = await observe(env, () =>
+      deliver(telnyxEvent('call.initiated', { call_control_id: id, to })),
+    );
+    const state = clientStateOf(id);
+    await deliver(telnyxEvent('call.answered', { call_control_id: id, to, client_state: state }));
+    await deliver(
+      telnyxEvent('call.speak.ended', { call_control_id: id, to, client_state: state }),
+    );
+    const end = await observe(env, () =>
+      deliver(telnyxEvent('call.hangup', { call_control_id: id, to, client_state: state })),
+    );
+    return { id, first, end, telnyx: commandsFor(id).map((c) => c.action) };
+  };
+  progress('round-trips: denied calls');
+  const notConfigured = await denyCall(UNMAPPED_DID);
+  await deliver(telnyxEvent('call.initiated', { to: FULL_DID })); // takes the tenant's one slot
+  const atCapacity = await denyCall(FULL_DID);
+
+  const trips = (a: RedisActivity) => a.clientCommands.length;
+  const rows: Row[] = [
+    {
+      figure: 'Redis round trips per call.initiated (admitted)',
+      measured: String(trips(initiated)),
+      baseline: '-',
+      ratio: '-',
+      goal: '<= 2',
+      status: verdict(trips(initiated) <= 2),
+    },
+    {
+      figure: 'Redis round trips per call.hangup',
+      measured: String(trips(hangup)),
+      baseline: '-',
+      ratio: '-',
+      goal: '<= 2',
+      status: verdict(trips(hangup) <= 2),
+    },
+    {
+      figure: 'Redis round trips per call.initiated (denied at capacity)',
+      measured: String(trips(atCapacity.first)),
+      baseline: '-',
+      ratio: '-',
+      goal: '<= 2',
+      status: verdict(trips(atCapacity.first) <= 2),
+    },
+    {
+      figure: 'Telnyx requests per accepted call',
+      measured: String(acceptedTelnyx),
+      baseline: '-',
+      ratio: '-',
+      goal: '1',
+      status: verdict(acceptedTelnyx === 1),
+    },
+    {
+      figure: 'Telnyx requests per denied call (at capacity)',
+      measured: `${atCapacity.telnyx.length} (${atCapacity.telnyx.join(', ')})`,
+      baseline: '-',
+      ratio: '-',
+      goal: '3',
+      status: verdict(atCapacity.telnyx.length === 3),
+    },
+    {
+      figure: 'Telnyx requests per denied call (number not configured)',
+      measured: `${notConfigured.telnyx.length} (${notConfigured.telnyx.join(', ')})`,
+      baseline: '-',
+      ratio: '-',
+      goal: '3',
+      status: verdict(notConfigured.telnyx.length === 3),
+    },
+  ];
+  return {
+    title: 'Round trips',
+    method:
+      'One event at a time through the real worker handler on a warm connection. Redis: MONITOR on ' +
+      'a separate connection splits commands sent by a client from commands run inside scripts ' +
+      '(source `lua`), and `INFO commandstats` deltas (which count both) confirm the totals. Each ' +
+      'client command is awaited before the next (GET decides the tenant the EVALSHA needs), so ' +
+      'client commands = round trips. Telnyx: commands recorded by the simulator for the call id.',
+    rows,
+    notes: [
+      `- admitted \`call.initiated\`: ${describe(initiated)}`,
+      `- \`call.hangup\` of that call: ${describe(hangup)}`,
+      `- \`call.initiated\` denied at capacity: ${describe(atCapacity.first)}`,
+      `- \`call.hangup\` of the call denied at capacity: ${describe(atCapacity.end)}`,
+      `- \`call.initiated\` to a number not configured: ${describe(notConfigured.first)}`,
+      `- \`call.hangup\` of the call not configured: ${describe(notConfigured.end)}`,
+      '',
+      'ioredis sends a script as EVAL (the whole source) the first time it uses it on a connection ' +
+        'and EVALSHA afterwards, so the first release of a container shows `eval`: still one round trip.',
+    ],
+  };
+}
