@@ -44,7 +44,7 @@ describe('npm run tenants against the pipeline', () => {
   it('sets a cap override that a real call through the pipeline meets', async () => {
     await tenants('map', '+13125550143', 'initech');
     const set = await tenants('set-cap', 'initech', '--concurrency', '1');
-    const first = await e2e.call('+13125550143', 2);
+    const first = await e2e.call('+13125550143', 10);
     await e2e.reached(first.id, 'command', /^answer/);
 
     const second = await e2e.call('+13125550143');
@@ -58,7 +58,7 @@ describe('npm run tenants against the pipeline', () => {
       'tenant initech: capacity denied (tenant_at_capacity)',
     );
     expect(status.stdout).toMatch(
-      /initech\s+\+13125550143\s+1 of 1 \(override\)\s+1 of 100 \(default\)\s+0/,
+      /initech\s+\+13125550143\s+1 of 1 \(override\)\s+\d of 100 \(default\)\s+0/,
     );
   });
 
@@ -75,7 +75,9 @@ describe('npm run tenants against the pipeline', () => {
   });
 
   it('refuses bad input with exit code 2 and a clear message, writing nothing', async () => {
-    const before = await e2e.redis.dbsize();
+    // Only the admin keys: calls from other tests may still release capacity keys meanwhile.
+    const adminKeys = async () => (await e2e.redis.keys('tenantmap:*')).sort();
+    const before = await adminKeys();
 
     const results = await Promise.all([
       tenants('map', '555-0199', 'acme'),
@@ -93,7 +95,6 @@ describe('npm run tenants against the pipeline', () => {
       'error: --rpm must be a positive integer, got "1.5"',
       'error: unknown command "frobnicate"',
     ]);
-    expect(await e2e.redis.dbsize()).toBe(before);
-    expect(await e2e.redis.get('tenantmap:tenant:acme:cap:concurrency')).toBeNull();
+    expect(await adminKeys()).toEqual(before);
   });
 });
