@@ -4,12 +4,12 @@ import { type CallTimeline, createCallTimeline, type TimelineEntry } from './cal
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from './dev-keys.js';
 import { teeJsonLogs, workerLogsToTimeline } from './handler-logs.js';
 import { type IngestHandler, startHttpGateway, WEBHOOK_PATH } from './http-gateway.js';
-import { DEFAULT_LOCAL_PORT, handlerEnv } from './local-env.js';
+import { applyEnv, DEFAULT_LOCAL_PORT, handlerEnv } from './local-env.js';
 import { localRoutes } from './local-routes.js';
 import { observeBatch, observeWebhook } from './pipeline-observers.js';
 import { publishPipelineState } from './pipeline-state.js';
 import type { WorkerHandler } from './queue-poller.js';
-import { startQueuePoller } from './queue-poller.js';
+import { startQueuePoller } from './queue-poller-loop.js';
 import { startRedisServer } from './redis-server.js';
 import { startLocalQueue } from './sqs-server.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from './telnyx-simulator.js';
@@ -163,16 +163,4 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
     await stop().catch(() => {});
     throw error;
   }
-}
-
-/** Sets the handlers' variables; returns a function that puts the previous values back. */
-function applyEnv(vars: Record<string, string>): () => void {
-  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
 }

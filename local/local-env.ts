@@ -69,3 +69,15 @@ export function handlerEnv(
   }
   return env;
 }
+
+/** Sets the handlers' variables; returns a function that puts the previous values back. */
+export function applyEnv(vars: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
