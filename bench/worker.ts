@@ -41,7 +41,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   // The limiter's exact EVALSHA: same script, keys and arguments as `tryAcquire`.
   const acquireArgs = (id: string) => [
     sha,
-    9,
+    8,
     keys.globalActive(),
     keys.tenantActive(BENCH_TENANT),
     keys.tenantRpm(BENCH_TENANT, new Date()),
@@ -50,7 +50,6 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     keys.globalLeases(),
     keys.tenantLeases(BENCH_TENANT),
     keys.call(id),
-    keys.callEnded(id),
     id,
     BENCH_TENANT,
     e.GLOBAL_CONCURRENCY_CAP as string,

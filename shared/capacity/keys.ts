@@ -19,11 +19,11 @@ export const capacityKeys = ({ capPrefix, tenantmapPrefix }: CapacityKeyPrefixes
   concurrencyOverride: (tenantId: string) =>
     `${tenantmapPrefix}:tenant:${tenantId}:cap:concurrency`,
   rpmOverride: (tenantId: string) => `${tenantmapPrefix}:tenant:${tenantId}:cap:rpm`,
-  // Additive: lease expiries (sorted sets scored in Redis server seconds) and per-call records.
+  // Additive: lease expiries (sorted sets scored in Redis server seconds) and per-call
+  // records (the tenant while the call holds a slot, '' once it has been released).
   globalLeases: () => `${capPrefix}:global:leases`,
   tenantLeases: (tenantId: string) => `${capPrefix}:tenant:${tenantId}:leases`,
   call: (callControlId: string) => `${capPrefix}:call:${callControlId}`,
-  callEnded: (callControlId: string) => `${capPrefix}:call:${callControlId}:ended`,
 });
 
 export type CapacityKeys = ReturnType<typeof capacityKeys>;

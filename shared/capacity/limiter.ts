@@ -61,8 +61,8 @@ export function createCapacityLimiter(
   now: () => Date = () => new Date(),
 ): CapacityLimiter {
   const keys: CapacityKeys = capacityKeys(settings);
-  redis.defineCommand('capacityAcquire', { numberOfKeys: 9, lua: ACQUIRE_SCRIPT });
-  redis.defineCommand('capacityRelease', { numberOfKeys: 4, lua: RELEASE_SCRIPT });
+  redis.defineCommand('capacityAcquire', { numberOfKeys: 8, lua: ACQUIRE_SCRIPT });
+  redis.defineCommand('capacityRelease', { numberOfKeys: 3, lua: RELEASE_SCRIPT });
   const scripts = redis as ScriptClient;
   const ttl = String(settings.capacityTtlSeconds);
   const batch = String(settings.reclaimBatchSize ?? DEFAULT_RECLAIM_BATCH);
@@ -79,7 +79,6 @@ export function createCapacityLimiter(
         keys.globalLeases(),
         keys.tenantLeases(tenantId),
         keys.call(callControlId),
-        keys.callEnded(callControlId),
         callControlId,
         tenantId,
         String(settings.globalConcurrencyCap),
@@ -110,7 +109,6 @@ export function createCapacityLimiter(
         keys.call(callControlId),
         keys.globalActive(),
         keys.globalLeases(),
-        keys.callEnded(callControlId),
         callControlId,
         settings.capPrefix,
         // The marker lives one TTL: past that, any slot wrongly taken is reclaimed by its lease.

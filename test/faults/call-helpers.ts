@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from '../support/factories.js';
 import type { Pipeline } from '../support/pipeline.js';
 
@@ -64,11 +65,19 @@ export function callHelpers(p: Pipeline) {
     },
     slotHeld: async (id: string) => (await p.redis.sismember('cap:global:active', id)) === 1,
     /** Capacity still held by anyone: active sets, lease sets and per-call records. */
-    async heldCapacityKeys(): Promise<string[]> {
-      const keys = await p.redis.keys('cap:*');
-      return keys.filter(
-        (k) => /:(active|leases)$/.test(k) || (k.startsWith('cap:call:') && !k.endsWith(':ended')),
-      );
-    },
+    heldCapacityKeys: () => heldCapacityKeys(p.redis),
   };
+}
+
+/**
+ * Keys that still hold capacity: active and lease sets, and call records naming a tenant
+ * (a released call's record is '' and only refuses a late acquire).
+ */
+export async function heldCapacityKeys(redis: Pick<Redis, 'keys' | 'get'>): Promise<string[]> {
+  const held: string[] = [];
+  for (const key of await redis.keys('cap:*')) {
+    if (/:(active|leases)$/.test(key)) held.push(key);
+    else if (key.startsWith('cap:call:') && (await redis.get(key)) !== '') held.push(key);
+  }
+  return held;
 }

@@ -4,7 +4,7 @@ import type { ReceivedCommand } from '../../local/telnyx-simulator.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
 import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { AT_CAPACITY } from './call-helpers.js';
+import { AT_CAPACITY, heldCapacityKeys } from './call-helpers.js';
 import { figureRecorder } from './figures.js';
 
 // A burst far above the caps through the real handlers: ingest -> local SQS -> worker
@@ -183,9 +183,7 @@ it(`never exceeds the caps, admits exactly the capacity at peak, answers or tell
   await sampler;
   const runMs = performance.now() - started;
 
-  const left = (await p.redis.keys('cap:*')).filter(
-    (k) => /:(active|leases)$/.test(k) || (k.startsWith('cap:call:') && !k.endsWith(':ended')),
-  );
+  const left = await heldCapacityKeys(p.redis);
   const carried = p.telnyx.commands.filter((c) => c.status === 200 && !c.duplicate);
   const carriedTwice =
     carried.length - new Set(carried.map((c) => `${c.callControlId} ${c.action}`)).size;

@@ -236,7 +236,7 @@ describe('idempotency and release', () => {
     expect(await redis.smembers(`${p}:tenant:t:active`)).toEqual(['b']);
     expect(await redis.zrange(`${p}:global:leases`, '0', '-1')).toEqual(['b']);
     expect(await redis.zrange(`${p}:tenant:t:leases`, '0', '-1')).toEqual(['b']);
-    expect(await redis.exists(`${p}:call:a`)).toBe(0);
+    expect(await redis.get(`${p}:call:a`)).toBe(''); // refuses a late acquire
   });
 
   it('is idempotent: a second release of the same call changes nothing', async () => {
@@ -256,14 +256,15 @@ describe('idempotency and release', () => {
     });
     expect(await redis.scard(`${settings.capPrefix}:global:active`)).toBe(0);
     expect(await redis.keys(`${settings.capPrefix}:tenant:t:rpm:*`)).toEqual([]);
-    expect(await redis.ttl(`${settings.capPrefix}:call:early-hangup:ended`)).toBeGreaterThan(0);
+    expect(await redis.get(`${settings.capPrefix}:call:early-hangup`)).toBe('');
+    expect(await redis.ttl(`${settings.capPrefix}:call:early-hangup`)).toBeGreaterThan(0);
   });
 
   it('can release without the ended marker, so the call may be admitted again', async () => {
     const { limiter, settings } = limiterWith();
     await limiter.tryAcquire('a', 't');
     expect(await limiter.release('a', { markEnded: false })).toBe(true);
-    expect(await redis.exists(`${settings.capPrefix}:call:a:ended`)).toBe(0);
+    expect(await redis.exists(`${settings.capPrefix}:call:a`)).toBe(0);
     expect(await limiter.tryAcquire('a', 't')).toEqual({ admitted: true });
   });
 
