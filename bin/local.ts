@@ -15,9 +15,7 @@ try {
   });
 } catch (error) {
   const { code, message } = error as NodeJS.ErrnoException;
-  console.error(
-    code === 'EADDRINUSE' ? `${message}: set PORT to a free port` : `cannot start: ${message}`,
-  );
+  console.error(code === 'EADDRINUSE' ? `${message}: set PORT to a free port` : message);
   process.exit(1);
 }
 

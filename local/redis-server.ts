@@ -66,11 +66,16 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
     'no',
   ];
   const child = spawn(bin, args, { stdio: 'ignore' });
-  const spawned = once(child, 'spawn');
-  const failed = once(child, 'error').then(([error]) => {
-    throw new Error(`cannot start ${bin}: is redis-server installed?`, { cause: error });
-  });
-  await Promise.race([spawned, failed]);
+  try {
+    // once() rejects with the 'error' event (ENOENT when the binary is missing).
+    await once(child, 'spawn');
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `cannot start ${bin} (${why}): install redis-server, or set REDIS_URL or REDIS_SERVER_BIN`,
+      { cause: error },
+    );
+  }
   await waitUntilReady(chosen, child);
   const pid = child.pid as number;
   return {
