@@ -24,6 +24,8 @@ beforeAll(async () => {
       TELNYX_PUBLIC_KEY: `${keys.publicKeyBase64},${rotatedIn.publicKeyBase64}`,
       QUEUE_URL: queueUrl,
       WEBHOOK_TOLERANCE_SECONDS: undefined,
+      // 'webhook queued' is a debug line: one per webhook is too costly for the hot path.
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
     }),
   ];
   const { handler } = await import('../../functions/ingest/handler.js');
