@@ -59,6 +59,9 @@ export async function handleCallEvent(
     case 'call.hangup': {
       const hint = state?.action === 'accept' ? state.tenantId : undefined;
       const held = await deps.limiter.release(payload.call_control_id, { tenantIdHint: hint });
+      // `undefined`: Redis failed and the limiter logged it; teardown goes on regardless.
+      if (held !== undefined)
+        deps.logger.info('call released', { callControlId: payload.call_control_id, held });
       return { kind: 'released', held };
     }
     default:
@@ -70,7 +73,11 @@ async function admitCall(event: TelnyxEvent, deps: CallFlowDeps): Promise<CallOu
   const { call_control_id: callId, to, from } = event.data.payload;
   const tenantId = await deps.resolveTenant(to);
   if (tenantId === null) {
-    deps.logger.info('call number not configured', { to: maskNumber(to), from: maskNumber(from) });
+    deps.logger.info('call number not configured', {
+      callControlId: callId,
+      to: maskNumber(to),
+      from: maskNumber(from),
+    });
     return deny(callId, 'not_configured', 'not_configured', deps);
   }
   let acquired: Awaited<ReturnType<CapacityLimiter['tryAcquire']>>;
@@ -78,7 +85,11 @@ async function admitCall(event: TelnyxEvent, deps: CallFlowDeps): Promise<CallOu
     acquired = await deps.limiter.tryAcquire(callId, tenantId);
   } catch (error) {
     if (!(error instanceof CapacityEvaluationError)) throw error;
-    deps.logger.error('capacity check failed', { tenantId, error: error.message });
+    deps.logger.error('capacity check failed', {
+      callControlId: callId,
+      tenantId,
+      error: error.message,
+    });
     return deny(callId, 'unavailable', 'capacity_check_failed', deps);
   }
   if (!acquired.admitted) {
@@ -109,7 +120,7 @@ async function answerAdmitted(
     await deps.limiter.release(callId, { tenantIdHint: tenantId });
     return { kind: 'call_ended' };
   }
-  deps.logger.info('call accepted', { tenantId });
+  deps.logger.info('call accepted', { callControlId: callId, tenantId });
   (deps.metrics ?? noMetrics).accepted();
   return { kind: 'accepted', tenantId };
 }
@@ -123,7 +134,7 @@ async function deny(
 ): Promise<CallOutcome> {
   const clientState = encodeCallState({ action: 'deny', denial });
   await deps.callControl.answer(callId, { clientState, commandId: commandId(callId, 'answer') });
-  deps.logger.info('call denied', { reason });
+  deps.logger.info('call denied', { callControlId: callId, reason });
   (deps.metrics ?? noMetrics).denied(reason);
   return { kind: 'denied', denial };
 }

@@ -88,15 +88,25 @@ export function createCapacityLimiter(
         batch,
       );
     } catch (error) {
-      logger.error('capacity evaluation failed', { tenantId, error: messageOf(error) });
+      logger.error('capacity evaluation failed', {
+        callControlId,
+        tenantId,
+        error: messageOf(error),
+      });
       throw new CapacityEvaluationError('capacity evaluation failed', { cause: error });
     }
     if (outcome === 'ok') return { admitted: true };
     if (isDenial(outcome) || outcome === 'call_ended') {
-      if (outcome !== 'call_ended') logger.info('capacity denied', { tenantId, reason: outcome });
+      if (outcome !== 'call_ended') {
+        logger.info('capacity denied', { callControlId, tenantId, reason: outcome });
+      }
       return { admitted: false, reason: outcome };
     }
-    logger.error('capacity evaluation failed', { tenantId, error: `unexpected reply ${outcome}` });
+    logger.error('capacity evaluation failed', {
+      callControlId,
+      tenantId,
+      error: `unexpected reply ${outcome}`,
+    });
     throw new CapacityEvaluationError(`capacity script returned ${outcome}`);
   }
 
@@ -117,7 +127,7 @@ export function createCapacityLimiter(
       );
       return released === 1;
     } catch (error) {
-      logger.error('capacity release failed', { error: messageOf(error) });
+      logger.error('capacity release failed', { callControlId, error: messageOf(error) });
       return undefined;
     }
   }

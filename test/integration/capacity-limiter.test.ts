@@ -211,7 +211,7 @@ describe('denials', () => {
     expect(logger.entries).toContainEqual({
       level: 'info',
       message: 'capacity denied',
-      extra: { tenantId: 'acme', reason: 'tenant_at_capacity' },
+      extra: { callControlId: 'b', tenantId: 'acme', reason: 'tenant_at_capacity' },
     });
   });
 });

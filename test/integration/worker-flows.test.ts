@@ -86,6 +86,14 @@ describe('an accepted call', () => {
     expect(await p.redis.scard('cap:tenant:acme:active')).toBe(0);
   });
 
+  it("names the call in its decision lines, so a call's story can be read from the logs", async () => {
+    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    await p.deliver(initiated);
+    await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
+    const lines = p.logs.filter((l) => l.callControlId === id).map((l) => l.message);
+    expect(lines).toEqual(expect.arrayContaining(['call accepted', 'call released']));
+  });
+
   it('emits a CallAccepted metric', async () => {
     const { initiated } = incomingCall(await mapNumber('acme'));
     await p.deliver(initiated);
