@@ -1,22 +1,26 @@
+import * as z from 'zod/mini';
 import { decodeTelnyxPublicKey, splitPublicKeyList } from '../webhook/telnyx-public-keys.js';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '../webhook/verify-signature.js';
 import { type Env, parseEnv, positiveIntegerWithDefault, requiredString } from './parse-env.js';
 
 // Every entry is checked here, at start, so a mistyped key stops the function with a message
-// naming the variable rather than failing every webhook with 401.
-const publicKeyList = requiredString.transform((value, context) => {
-  const entries = splitPublicKeyList(value);
-  if (entries.length === 0) context.addIssue({ code: 'custom', message: 'is required' });
-  entries.forEach((entry, index) => {
-    if (decodeTelnyxPublicKey(entry) === undefined) {
-      context.addIssue({
-        code: 'custom',
-        message: `entry ${index + 1} is not base64 of a 32-byte Ed25519 public key`,
-      });
-    }
-  });
-  return entries;
-});
+// naming the variable rather than failing every webhook with 401. (`zod/mini`'s transform
+// context has no `addIssue`; pushing the issue is what classic zod's `addIssue` does.)
+const publicKeyList = z.pipe(
+  requiredString,
+  z.transform((value: string, context) => {
+    const addIssue = (message: string) =>
+      context.issues.push({ code: 'custom', message, input: context.value });
+    const entries = splitPublicKeyList(value);
+    if (entries.length === 0) addIssue('is required');
+    entries.forEach((entry, index) => {
+      if (decodeTelnyxPublicKey(entry) === undefined) {
+        addIssue(`entry ${index + 1} is not base64 of a 32-byte Ed25519 public key`);
+      }
+    });
+    return entries;
+  }),
+);
 
 const ingestShape = {
   TELNYX_PUBLIC_KEY: publicKeyList,

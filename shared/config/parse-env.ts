@@ -1,53 +1,67 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ConfigError } from '../errors.js';
+
+// `zod/mini` leaves the message locale unset; classic `zod` installs English on first use.
+// Installing it here (unless someone already chose one) keeps every default message unchanged.
+if (!z.config().localeError) z.config(en());
 
 /** Environment variables as Lambda and Node give them: every value is a string or absent. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A required variable holding a whole number greater than zero. */
 export const positiveInteger = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-  .trim()
-  .regex(/^\d+$/, { error: 'must be a positive integer' })
-  .transform(Number)
-  .refine((n) => n > 0 && Number.isSafeInteger(n), { error: 'must be a positive integer' });
+  .pipe(
+    z
+      .string({
+        error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string'),
+      })
+      .check(z.trim(), z.regex(/^\d+$/, { error: 'must be a positive integer' })),
+    z.transform(Number),
+  )
+  .check(
+    z.refine((n: number) => n > 0 && Number.isSafeInteger(n), {
+      error: 'must be a positive integer',
+    }),
+  );
 
 /** A required, non-blank string. */
 export const requiredString = z
   .string({ error: 'is required' })
-  .trim()
-  .min(1, { error: 'is required' });
+  .check(z.trim(), z.minLength(1, { error: 'is required' }));
 
 /** A string that falls back to `fallback` when missing or blank, as the contract's prefixes do. */
 export const stringWithDefault = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value?.trim() ? value.trim() : fallback));
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined) => (value?.trim() ? value.trim() : fallback)),
+  );
 
 /** An optional positive integer with a default when missing or blank. */
 export const positiveIntegerWithDefault = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value?.trim() ? value : String(fallback)))
-    .pipe(positiveInteger);
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value: string | undefined) => (value?.trim() ? value : String(fallback))),
+    ),
+    positiveInteger,
+  );
 
 /** An optional string; blank means absent. */
-export const optionalString = z
-  .string()
-  .optional()
-  .transform((value) => (value?.trim() ? value.trim() : undefined));
+export const optionalString = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => (value?.trim() ? value.trim() : undefined)),
+);
 
 /**
  * Parses `env` with a schema whose keys are the variable names, reporting every
  * offending variable in one `ConfigError` rather than stopping at the first.
  */
-export function parseEnv<S extends z.ZodRawShape>(
+export function parseEnv<S extends z.core.$ZodShape>(
   shape: S,
   env: Env,
   check?: (env: Env) => readonly EnvProblem[],
-): z.output<z.ZodObject<S>> {
+): z.output<z.ZodMiniObject<S>> {
   const result = z.object(shape).safeParse(env);
   const problems: EnvProblem[] = result.success
     ? []

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   type Env,
   optionalString,
@@ -50,7 +50,7 @@ export function loadRedisConfig(env: Env = process.env): RedisConfig {
 }
 
 /** Maps parsed variables to the settings object. */
-export function toRedisConfig(vars: z.output<z.ZodObject<typeof redisShape>>): RedisConfig {
+export function toRedisConfig(vars: z.output<z.ZodMiniObject<typeof redisShape>>): RedisConfig {
   return {
     redisUrl: vars.REDIS_URL,
     tenantmapPrefix: vars.TENANTMAP_PREFIX,

@@ -1,4 +1,9 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// `zod/mini` leaves the message locale unset; classic `zod` installs English on first use.
+// Installing it here (unless someone already chose one) keeps the messages in `error` unchanged.
+if (!z.config().localeError) z.config(en());
 
 /** The Call Control event types the system acts on; every other type is acknowledged and ignored. */
 export const TELNYX_EVENT_TYPES = {
@@ -9,11 +14,11 @@ export const TELNYX_EVENT_TYPES = {
 } as const;
 
 // Ids are kept exactly as sent: they become SQS group and deduplication ids.
-const identifier = z.string().min(1, { error: 'must be a non-empty string' });
+const identifier = z.string().check(z.minLength(1, { error: 'must be a non-empty string' }));
 
 // Optional fields never make a signed Telnyx delivery fail: an unexpected type reads as absent,
 // because a 4xx here would make Telnyx give up on a genuine webhook.
-const optionalText = z.string().nullish().catch(undefined);
+const optionalText = z.catch(z.nullish(z.string()), undefined);
 
 /** A Call Control payload: `call_control_id` is required; the rest vary per event type. */
 export const telnyxPayloadSchema = z.looseObject({
@@ -41,10 +46,12 @@ export const telnyxEventSchema = z.looseObject({
     occurred_at: optionalText,
     payload: telnyxPayloadSchema,
   }),
-  meta: z
-    .looseObject({ attempt: z.number().optional(), delivered_to: z.string().optional() })
-    .optional()
-    .catch(undefined),
+  meta: z.catch(
+    z.optional(
+      z.looseObject({ attempt: z.optional(z.number()), delivered_to: z.optional(z.string()) }),
+    ),
+    undefined,
+  ),
 });
 
 /** A parsed Telnyx webhook. */
