@@ -2,7 +2,7 @@ import { startDevPipeline } from '../local/dev-pipeline.js';
 import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
 import { formatLiveEntry } from '../local/timeline-format.js';
 
-// npm start: the whole system on this machine around the real handlers (see docs/local.md).
+// npm start: the whole system on this machine around the real handlers (see the README, Run it locally).
 // SHOW_LOGS=1 prints every handler log line; otherwise only warnings and errors.
 let pipeline: Awaited<ReturnType<typeof startDevPipeline>>;
 try {

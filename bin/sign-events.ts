@@ -132,7 +132,7 @@ const defaultIngestEnv = (queueUrl: string): Record<string, string> => ({
 });
 
 // Empty secret ARNs switch the worker to the plain values below (local Redis has no AUTH).
-// SAM drops TELNYX_API_KEY and TELNYX_BASE_URL (not declared in the template): see docs/local-invoke.md.
+// SAM drops TELNYX_API_KEY and TELNYX_BASE_URL (not declared in the template): see the README, Invoking the functions locally.
 const DEFAULT_WORKER_ENV: Record<string, string> = {
   REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
   REDIS_AUTH_TOKEN_SECRET_ARN: '',

@@ -111,7 +111,7 @@ function stackParameters(stack: Stack): (name: ParameterName) => string {
   return (name) => values.get(name) as string;
 }
 
-/** Stack parameters and their documented defaults (see docs/deploy.md). */
+/** Stack parameters and their documented defaults (see the README, Deploy and operate). */
 export const PARAMETERS = {
   TelnyxPublicKey: {
     type: 'String',

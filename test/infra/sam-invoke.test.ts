@@ -10,20 +10,20 @@ import { type CfnResource, findFunction } from './stack-fixture.js';
 
 // SAM reads what `cdk synth` writes: the logical ids, the handler, and the `aws:asset:path`
 // metadata naming each function's code directory. Synthesize the same way (real bundles,
-// asset metadata on, as the CDK CLI sets it) and check docs/local-invoke.md and
+// asset metadata on, as the CDK CLI sets it) and check the README and
 // events/env.json against it.
 const outdir = mkdtempSync(join(tmpdir(), 'sam-invoke-'));
 let resources: Record<string, CfnResource & { Metadata?: Record<string, unknown> }>;
 let templateFile: string;
 
-const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'local-invoke.md'), 'utf8');
+const doc = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const samLines = [
   ...doc.matchAll(/^sam local invoke -t cdk\.out\/(\S+) (\S+) -e (\S+) --env-vars (\S+)/gm),
 ].map(([, template, logicalId, event, envVars]) => ({ template, logicalId, event, envVars }));
 const envFile = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'env.json'), 'utf8'));
 
 // Variables in events/env.json the template does not declare, which SAM therefore ignores;
-// docs/local-invoke.md must name each one.
+// the README must name each one.
 const UNDECLARED = {
   ingest: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SQS'],
   worker: [] as string[],
