@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
@@ -33,7 +34,13 @@ export const BUNDLE_OPTIONS = {
   },
 } as const satisfies BuildOptions;
 
-/** Bundles one function into `${outRoot}/functions/${name}/index.mjs` (+ `.map`). */
+/**
+ * Bundles one function into `${outRoot}/functions/${name}/index.mjs` (+ `.map`), with every
+ * `import()` the dependencies make (the AWS SDK's SSO/STS/ini credential providers, bowser,
+ * event streams...) split into its own chunk beside it: those are fetched only when the code
+ * path runs, so a cold start no longer compiles them. Static imports stay in `index.mjs` and
+ * the chunks it imports; the directory is the deployable asset.
+ */
 export function buildFunction(
   name: FunctionName,
   outRoot = join(PROJECT_ROOT, 'dist'),
@@ -42,10 +49,15 @@ export function buildFunction(
   readonly metafile: Metafile;
 } {
   const outDir = join(outRoot, 'functions', name);
+  // Chunk names carry content hashes: drop the previous build's so the asset holds only these.
+  rmSync(join(outDir, 'chunks'), { recursive: true, force: true });
   const result = buildSync({
     ...BUNDLE_OPTIONS,
-    entryPoints: [join(PROJECT_ROOT, FUNCTION_ENTRIES[name])],
-    outfile: join(outDir, 'index.mjs'),
+    entryPoints: { index: join(PROJECT_ROOT, FUNCTION_ENTRIES[name]) },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
   });
   return { outDir, metafile: result.metafile };
