@@ -22,6 +22,14 @@ const logger = createLogger('worker');
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TelnyxCallAdmission',
   serviceName: 'worker',
+  // Most events record no metric, and Metrics warns about that on every flush: keep its
+  // own chatter structured and at debug level instead of a plain-text line per batch.
+  logger: {
+    debug: (...content: unknown[]) => logger.debug(String(content[0])),
+    info: (...content: unknown[]) => logger.debug(String(content[0])),
+    warn: (...content: unknown[]) => logger.debug(String(content[0])),
+    error: (...content: unknown[]) => logger.error(String(content[0])),
+  },
 });
 const [apiKey, redisAuthToken] = await Promise.all([
   resolveSecret(config.telnyxApiKey, config.telnyxApiKeySecretArn),
