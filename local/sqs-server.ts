@@ -9,6 +9,45 @@ export const LOCAL_AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'local',
 } as const;
 
+/** A running local-aws-sqs server and an SQS client pointed at it. */
+export interface SqsServer {
+  /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_SQS`. */
+  readonly endpoint: string;
+  readonly client: SQSClient;
+  /** Stops the server, dropping kept-alive connections so later sends fail at once. */
+  stop(): Promise<void>;
+}
+
+/** Starts local-aws-sqs on loopback (`port` 0: a free one), with a client for it. */
+export async function startSqsServer(
+  options: { readonly port?: number; readonly emulateQueueCreationLifecycle?: boolean } = {},
+): Promise<SqsServer> {
+  const server: Server = await createSqsServer({
+    port: options.port ?? 0,
+    hostname: '127.0.0.1',
+    ...(options.emulateQueueCreationLifecycle === undefined
+      ? {}
+      : { emulateQueueCreationLifecycle: options.emulateQueueCreationLifecycle }),
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new SQSClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    endpoint,
+    client,
+    async stop() {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** A local-aws-sqs server holding one FIFO queue, standing in for SQS. */
 export interface LocalQueue {
   /** The value for `AWS_ENDPOINT_URL_SQS`. */
@@ -20,28 +59,11 @@ export interface LocalQueue {
 
 /** Starts local-aws-sqs on `port` (0: a free one) with a FIFO queue named `name`.fifo. */
 export async function startLocalQueue(port = 0, name = 'call-events'): Promise<LocalQueue> {
-  const server: Server = await createSqsServer({ port, hostname: '127.0.0.1' });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const sqs = await startSqsServer({ port });
   // FIFO as in AWS; content-based deduplication off, because ingest sends the event id.
-  const { QueueUrl } = await client.send(
+  const { QueueUrl } = await sqs.client.send(
     new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true' } }),
   );
   if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
-  return {
-    endpoint,
-    queueUrl: QueueUrl,
-    client,
-    async stop() {
-      client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...sqs, queueUrl: QueueUrl };
 }

@@ -1,20 +1,14 @@
-import type { Server } from 'node:http';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
   type Message,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import { LOCAL_AWS_ENV, startSqsServer } from '../../local/sqs-server.js';
 
-/** Dummy region and credentials: local-aws-sqs checks none, but the SDK insists on having them. */
-export const LOCAL_AWS_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-} as const;
+export { LOCAL_AWS_ENV };
 
 /** A private local-aws-sqs server on a free loopback port. */
 export interface LocalSqs {
@@ -43,20 +37,8 @@ export interface LocalSqs {
 
 /** Starts local-aws-sqs on a free port (it emulates FIFO dedup, not group locking). */
 export async function startLocalSqs(): Promise<LocalSqs> {
-  const server: Server = await createSqsServer({
-    port: 0,
-    hostname: '127.0.0.1',
-    // Tests recreate deleted queues at once; real SQS makes you wait 60 s.
-    emulateQueueCreationLifecycle: false,
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  // Tests recreate deleted queues at once; real SQS makes you wait 60 s.
+  const { endpoint, client, stop } = await startSqsServer({ emulateQueueCreationLifecycle: false });
   const receive = async (queueUrl: string): Promise<Message[]> => {
     const received = await client.send(
       new ReceiveMessageCommand({
@@ -99,11 +81,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     },
     applyEnv: (env = process.env) =>
       setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
-    async stop() {
-      client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop,
   };
 }
 
