@@ -1,12 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
 import { Redis } from 'ioredis';
+import type { IngestHandler } from '../local/http-gateway.js';
+import type { WorkerHandler } from '../local/queue-poller.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../local/telnyx-simulator.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
@@ -14,11 +9,8 @@ import { type LocalSqs, startLocalSqs } from '../test/support/local-sqs.js';
 import { type RedisServer, startRedisServer } from '../test/support/redis-server.js';
 import { generateTelnyxKeys, type TelnyxSigningKeys } from '../test/support/signing.js';
 
-export type IngestHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
-export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+export type { IngestHandler } from '../local/http-gateway.js';
+export type { WorkerHandler } from '../local/queue-poller.js';
 
 /** The dialed number every benchmark call uses, and the tenant it maps to. */
 export const BENCH_DID = '+13125550199';

@@ -78,7 +78,7 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
   const context = lambdaContext('worker');
   const deliver = async (body: TelnyxWebhookBody) => {
     const result = await env.worker({ Records: [sqsRecord(body)] }, context);
-    if (result.batchItemFailures.length > 0) throw new Error('worker failed a record');
+    if (result?.batchItemFailures.length) throw new Error('worker failed a record');
   };
   const commandsFor = (id: string) => env.telnyx.commandsFor(id);
   const clientStateOf = (id: string) => commandsFor(id)[0]?.body.client_state as string;

@@ -78,7 +78,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       fresh();
       return perCallMicros(PER_ROUND, async (i) => {
         const result = await env.worker(batches[i] as SQSEvent, context);
-        if (result.batchItemFailures.length > 0) throw new Error('worker failed a record');
+        if (result?.batchItemFailures.length) throw new Error('worker failed a record');
       });
     },
     bare: async () => {

@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { localLambdaContext } from './lambda-context.js';
 
 /** The ingest handler's shape, as API Gateway invokes it. */
 export type IngestHandler = (
@@ -78,7 +79,10 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   if (method === 'POST' && url.pathname === WEBHOOK_PATH) {
-    const result = await options.ingest(apiGatewayEvent(req, url, body), gatewayContext());
+    const result = await options.ingest(
+      apiGatewayEvent(req, url, body),
+      localLambdaContext('ingest', 10_000),
+    );
     options.onWebhook?.(body, result);
     res.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body);
@@ -123,23 +127,6 @@ function apiGatewayEvent(req: IncomingMessage, url: URL, body: string): APIGatew
     },
     body,
     isBase64Encoded: false,
-  };
-}
-
-function gatewayContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'ingest',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:ingest',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/ingest',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
 

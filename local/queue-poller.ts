@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { localLambdaContext } from './lambda-context.js';
 
 /** The worker handler's shape, as the Lambda runtime calls it. */
 export type WorkerHandler = (
@@ -47,7 +48,7 @@ export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const messages = received.Messages ?? [];
   if (messages.length === 0) return { delivered: 0, failed: [] };
   const records = messages.map((m) => toRecord(m, queueUrl));
-  const response = await options.worker({ Records: records }, localContext());
+  const response = await options.worker({ Records: records }, localLambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
   const done = messages.filter((m) => !failed.has(m.MessageId as string));
   if (done.length > 0) {
@@ -91,22 +92,5 @@ function toRecord(message: Message, queueUrl: string): SQSRecord {
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:local:000000000000:${queueUrl.split('/').pop()}`,
     awsRegion: 'local',
-  };
-}
-
-function localContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'worker',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:worker',
-    memoryLimitInMB: '256',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/worker',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }

@@ -1,9 +1,6 @@
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Redis } from 'ioredis';
+import type { IngestHandler } from '../../local/http-gateway.js';
 import { pollOnce, type WorkerHandler } from '../../local/queue-poller.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
 import {
@@ -15,11 +12,6 @@ import {
 import { type LocalSqs, startLocalSqs } from './local-sqs.js';
 import { isolatedRedis } from './redis.js';
 import { generateTelnyxKeys, type TelnyxSigningKeys } from './signing.js';
-
-type IngestHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The whole system on one machine around the real handlers, for end-to-end tests. */
 export interface Pipeline {
