@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pollOnce } from '../../local/queue-poller.js';
 import type { ReceivedCommand } from '../../local/telnyx-simulator.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
+import { AT_CAPACITY, heldCapacityKeys } from '../support/call-helpers.js';
 import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { AT_CAPACITY, heldCapacityKeys } from './call-helpers.js';
 import { figureRecorder } from './figures.js';
 
 // A burst far above the caps through the real handlers: ingest -> local SQS -> worker

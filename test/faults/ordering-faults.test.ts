@@ -1,5 +1,6 @@
 import { CALL_ENDED } from '../../local/telnyx-simulator.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
+import { callHelpers, NOT_CONFIGURED } from '../support/call-helpers.js';
 import {
   callControlId,
   lambdaContext,
@@ -10,7 +11,6 @@ import {
 } from '../support/factories.js';
 import { PIPELINE_ENV, type Pipeline, startPipeline } from '../support/pipeline.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { callHelpers, NOT_CONFIGURED } from './call-helpers.js';
 import { figureRecorder } from './figures.js';
 
 let p: Pipeline;

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { callHelpers, NOT_CONFIGURED, UNAVAILABLE } from '../support/call-helpers.js';
 import { callControlId, telnyxEvent } from '../support/factories.js';
 import { PIPELINE_ENV, type Pipeline, startPipeline } from '../support/pipeline.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { callHelpers, NOT_CONFIGURED, UNAVAILABLE } from './call-helpers.js';
 import { figureRecorder } from './figures.js';
 
 // The worker runs against a redis-server of this file's own, which the tests stop, pause

@@ -5,9 +5,9 @@ import {
   type Fault,
   SERVER_ERROR,
 } from '../../local/telnyx-simulator.js';
+import { callHelpers, NOT_CONFIGURED } from '../support/call-helpers.js';
 import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { callHelpers, NOT_CONFIGURED } from './call-helpers.js';
 import { figureRecorder } from './figures.js';
 
 // A short Telnyx timeout keeps the "hang" scenarios quick: the SDK gives up on each attempt

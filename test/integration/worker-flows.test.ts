@@ -1,5 +1,6 @@
 import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
 import { decodeCallState, encodeCallState } from '../../shared/calls/client-state.js';
+import { AT_CAPACITY, callHelpers, NOT_CONFIGURED, UNAVAILABLE } from '../support/call-helpers.js';
 import {
   callControlId,
   lambdaContext,
@@ -9,13 +10,11 @@ import {
 } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 
-const NOT_CONFIGURED = 'The number you dialed is not configured.';
-const AT_CAPACITY = 'We are currently at capacity. Please try again later.';
-const UNAVAILABLE = 'We are unable to accept your call right now.';
-
 let p: Pipeline;
+let h: ReturnType<typeof callHelpers>;
 beforeAll(async () => {
   p = await startPipeline();
+  h = callHelpers(p);
 });
 afterAll(() => p.stop());
 beforeEach(async () => {
@@ -23,43 +22,15 @@ beforeEach(async () => {
   p.logs.length = 0;
 });
 
-let nextDid = 1000;
-/** Maps a fresh number to `tenantId` and returns it. */
-async function mapNumber(tenantId: string): Promise<string> {
-  nextDid += 1;
-  const did = `+1312555${nextDid}`;
-  await p.redis.set(`tenantmap:did:${did}`, tenantId);
-  return did;
-}
-
 /** A call.initiated for a new call to `to`, and that call's id. */
 function incomingCall(to: string) {
   const id = callControlId();
   return { id, initiated: telnyxEvent('call.initiated', { call_control_id: id, to }) };
 }
 
-/** Plays Telnyx's side of a denial: call.answered, then call.speak.ended (completed). */
-async function followDenial(id: string) {
-  const answer = p.telnyx.commandsFor(id).find((c) => c.action === 'answer');
-  const clientState = answer?.body.client_state as string;
-  await p.deliver(telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }));
-  await p.deliver(
-    telnyxEvent('call.speak.ended', {
-      call_control_id: id,
-      client_state: clientState,
-      status: 'completed',
-    }),
-  );
-  return clientState;
-}
-
-const actions = (id: string) => p.telnyx.commandsFor(id).map((c) => c.action);
-const spoken = (id: string) =>
-  p.telnyx.commandsFor(id).find((c) => c.action === 'speak')?.body.payload;
-
 describe('an accepted call', () => {
   it('is queued, admitted, answered with its tenant in client_state, and released on hangup', async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     const { id, initiated } = incomingCall(to);
 
     const response = await p.deliver(initiated);
@@ -81,13 +52,13 @@ describe('an accepted call', () => {
     );
     await p.deliver(telnyxEvent('call.hangup', { call_control_id: id, client_state: clientState }));
 
-    expect(actions(id)).toEqual(['answer']);
+    expect(h.actions(id)).toEqual(['answer']);
     expect(await p.redis.scard('cap:global:active')).toBe(0);
     expect(await p.redis.scard('cap:tenant:acme:active')).toBe(0);
   });
 
   it("names the call in its decision lines, so a call's story can be read from the logs", async () => {
-    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     await p.deliver(initiated);
     await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
     const lines = p.logs.filter((l) => l.callControlId === id).map((l) => l.message);
@@ -95,7 +66,7 @@ describe('an accepted call', () => {
   });
 
   it('emits a CallAccepted metric', async () => {
-    const { initiated } = incomingCall(await mapNumber('acme'));
+    const { initiated } = incomingCall(await h.mapNumber('acme'));
     await p.deliver(initiated);
     const emf = p.logs.find((l) => '_aws' in l && 'CallAccepted' in l);
     expect(emf).toMatchObject({ CallAccepted: 1, service: 'worker' });
@@ -108,9 +79,9 @@ describe('a capacity denial', () => {
       action: 'deny',
       denial: 'at_capacity',
     });
-    await followDenial(id);
-    expect(actions(id)).toEqual(['answer', 'speak', 'hangup']);
-    expect(spoken(id)).toBe(AT_CAPACITY);
+    await h.followDenial(id);
+    expect(h.actions(id)).toEqual(['answer', 'speak', 'hangup']);
+    expect(h.spoken(id)).toBe(AT_CAPACITY);
     expect(p.logs).toContainEqual(expect.objectContaining({ message: 'capacity denied', reason }));
     expect(await p.redis.sismember('cap:global:active', id)).toBe(0);
     const emf = p.logs.find((l) => '_aws' in l && 'CallDenied' in l);
@@ -119,14 +90,14 @@ describe('a capacity denial', () => {
 
   it('tells the caller "at capacity" and hangs up when the global cap is reached', async () => {
     for (let i = 0; i < 5; i += 1)
-      await p.deliver(incomingCall(await mapNumber(`tenant-${i}`)).initiated);
-    const { id, initiated } = incomingCall(await mapNumber('acme'));
+      await p.deliver(incomingCall(await h.mapNumber(`tenant-${i}`)).initiated);
+    const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     await p.deliver(initiated);
     await expectCapacityDenial(id, 'global_at_capacity');
   });
 
   it('tells the caller "at capacity" when the tenant\'s concurrency cap is reached', async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     await p.deliver(incomingCall(to).initiated);
     await p.deliver(incomingCall(to).initiated);
     const { id, initiated } = incomingCall(to);
@@ -135,7 +106,7 @@ describe('a capacity denial', () => {
   });
 
   it('tells the caller "at capacity" when the tenant\'s calls-per-minute cap is reached', async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     await p.redis.set('tenantmap:tenant:acme:cap:rpm', '1');
     const first = incomingCall(to);
     await p.deliver(first.initiated);
@@ -150,19 +121,19 @@ describe('other denials', () => {
   it('tells the caller the number is not configured when it maps to no tenant', async () => {
     const { id, initiated } = incomingCall('+15550000000');
     await p.deliver(initiated);
-    await followDenial(id);
-    expect(actions(id)).toEqual(['answer', 'speak', 'hangup']);
-    expect(spoken(id)).toBe(NOT_CONFIGURED);
+    await h.followDenial(id);
+    expect(h.actions(id)).toEqual(['answer', 'speak', 'hangup']);
+    expect(h.spoken(id)).toBe(NOT_CONFIGURED);
     expect(await p.redis.keys('cap:*')).toEqual([]);
   });
 
   it('tells the caller "unable to accept" when the capacity check fails in Redis', async () => {
-    const to = await mapNumber('broken');
+    const to = await h.mapNumber('broken');
     await p.redis.set('cap:tenant:broken:active', 'not a set'); // every script call on it fails
     const { id, initiated } = incomingCall(to);
     await p.deliver(initiated);
-    await followDenial(id);
-    expect(spoken(id)).toBe(UNAVAILABLE);
+    await h.followDenial(id);
+    expect(h.spoken(id)).toBe(UNAVAILABLE);
     const messages = p.logMessages();
     expect(messages).toContain('capacity evaluation failed');
     expect(messages).toContain('capacity check failed');
@@ -171,7 +142,7 @@ describe('other denials', () => {
   it('speaks with the configured voice and language, and masks the numbers it logs', async () => {
     const { id, initiated } = incomingCall('+15550001234');
     await p.deliver(initiated);
-    await followDenial(id);
+    await h.followDenial(id);
     const speak = p.telnyx.commandsFor(id).find((c) => c.action === 'speak');
     expect(speak?.body).toMatchObject({
       voice: 'female',
@@ -198,11 +169,11 @@ describe('hangups and ordering', () => {
         status: 'call_hangup',
       }),
     );
-    expect(actions(id)).toEqual(['answer', 'speak']);
+    expect(h.actions(id)).toEqual(['answer', 'speak']);
   });
 
   it('logs "capacity release failed" and acknowledges the hangup when Redis cannot release', async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     const { id, initiated } = incomingCall(to);
     await p.deliver(initiated);
     await p.redis.del('cap:global:active', 'cap:global:leases');
@@ -213,7 +184,7 @@ describe('hangups and ordering', () => {
   });
 
   it('queues a duplicate delivery of the same event once, and answers once', async () => {
-    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     await p.post(initiated);
     await p.post(initiated);
     await p.drain();
@@ -222,7 +193,7 @@ describe('hangups and ordering', () => {
   });
 
   it('sends a re-processed event with the same command id and counts the call once', async () => {
-    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     const record = sqsRecord(initiated);
     await p.worker(sqsEvent(record), lambdaContext('worker'));
     await p.worker(sqsEvent(record), lambdaContext('worker'));
@@ -236,11 +207,11 @@ describe('hangups and ordering', () => {
   });
 
   it('holds no slot and sends nothing when the hangup is processed before its call.initiated', async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     const { id, initiated } = incomingCall(to);
     await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
     await p.deliver(initiated);
-    expect(actions(id)).toEqual([]);
+    expect(h.actions(id)).toEqual([]);
     expect(await p.redis.scard('cap:global:active')).toBe(0);
   });
 });
@@ -256,9 +227,9 @@ describe('failures and bad messages', () => {
   });
 
   it("retries a failing call's messages without holding back other calls in the batch", async () => {
-    const to = await mapNumber('acme');
+    const to = await h.mapNumber('acme');
     const failing = incomingCall(to);
-    const healthy = incomingCall(await mapNumber('globex'));
+    const healthy = incomingCall(await h.mapNumber('globex'));
     const failingHangup = telnyxEvent('call.hangup', { call_control_id: failing.id });
     p.telnyx.failNext('answer', SERVER_ERROR, 3); // the first try and the SDK's two retries
     const records = [
@@ -271,16 +242,16 @@ describe('failures and bad messages', () => {
       records[0]?.messageId,
       records[1]?.messageId,
     ]);
-    expect(actions(healthy.id)).toEqual(['answer']);
+    expect(h.actions(healthy.id)).toEqual(['answer']);
     // The call that could not be answered holds no slot while it waits for its retry.
     expect(await p.redis.sismember('cap:global:active', failing.id)).toBe(0);
     await p.worker(sqsEvent(records[0] as never), lambdaContext('worker'));
-    expect(actions(failing.id)).toEqual(['answer']);
+    expect(h.actions(failing.id)).toEqual(['answer']);
     expect(await p.redis.sismember('cap:global:active', failing.id)).toBe(1);
   });
 
   it('gives the slot back when Telnyx says the call has already ended (422 90018)', async () => {
-    const { id, initiated } = incomingCall(await mapNumber('acme'));
+    const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     p.telnyx.failNext('answer', CALL_ENDED);
     await p.deliver(initiated);
     expect(await p.redis.sismember('cap:global:active', id)).toBe(0);

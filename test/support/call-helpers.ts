@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from '../support/factories.js';
-import type { Pipeline } from '../support/pipeline.js';
+import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from './factories.js';
+import type { Pipeline } from './pipeline.js';
 
 /** The contract's caller messages, word for word. */
 export const NOT_CONFIGURED = 'The number you dialed is not configured.';
