@@ -21,7 +21,7 @@ export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   minify: true,
   sourcemap: true,

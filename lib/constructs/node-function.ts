@@ -43,7 +43,7 @@ function acknowledgeFunctionFindings(fn: lambda.Function): void {
   Validations.of(fn.node.defaultChild as Construct).acknowledge({
     id: 'AwsSolutions::AwsSolutions-L1',
     reason:
-      'Pinned to nodejs22.x on purpose: the bundles are built (esbuild target node20) and tested ' +
+      'Pinned to nodejs22.x on purpose: the bundles are built (esbuild target node22) and tested ' +
       'on Node 22; moving to a newer runtime is a deliberate, tested upgrade, not a drift.',
   });
   const role = fn.role as Construct;
