@@ -1,3 +1,4 @@
+import { LOG_MESSAGES } from '../shared/logging/log-messages.js';
 import type { CallTimeline } from './call-timeline.js';
 
 /** A parsed Powertools log line (one JSON object per line). */
@@ -52,7 +53,7 @@ export function workerLogsToTimeline(timeline: CallTimeline): (line: LogLine) =>
   return (line) => {
     if (line.function_name !== 'worker') return;
     const message = String(line.message);
-    if (message === 'processing event') {
+    if (message === LOG_MESSAGES.processingEvent) {
       current = String(line.callControlId);
       timeline.add(current, 'worker', `${line.eventType} delivered to the worker`);
       return;
@@ -69,15 +70,15 @@ export function workerLogsToTimeline(timeline: CallTimeline): (line: LogLine) =>
 
 function decisionOf(message: string, line: LogLine): string | undefined {
   switch (message) {
-    case 'call accepted':
+    case LOG_MESSAGES.callAccepted:
       return `tenant ${line.tenantId}: capacity acquired, call accepted`;
-    case 'capacity denied':
+    case LOG_MESSAGES.capacityDenied:
       return `tenant ${line.tenantId}: capacity denied (${line.reason})`;
-    case 'call number not configured':
+    case LOG_MESSAGES.callNotConfigured:
       return 'the dialed number is not mapped to a tenant';
-    case 'capacity check failed':
+    case LOG_MESSAGES.capacityCheckFailed:
       return `tenant ${line.tenantId}: capacity check failed (${line.error})`;
-    case 'call denied':
+    case LOG_MESSAGES.callDenied:
       return `deny (${line.reason}): answer, tell the caller why, hang up`;
     default:
       return undefined;

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadIngestConfig } from '../../shared/config/ingest-config.js';
+import { LOG_MESSAGES } from '../../shared/logging/log-messages.js';
 import { createLogger, maskNumber } from '../../shared/logging/logger.js';
 import { createSqsClient } from '../../shared/queue/create-sqs-client.js';
 import { type AcceptWebhookOutcome, acceptWebhook } from '../../shared/webhook/accept-webhook.js';
@@ -42,18 +43,18 @@ function logOutcome(outcome: AcceptWebhookOutcome): void {
       };
       // Debug: the worker logs every decision, and serialising a line per webhook is a
       // measurable share of this hot path (docs/benchmarks.md).
-      if (outcome.kind === 'queued') logger.debug('webhook queued', fields);
-      else logger.error('webhook enqueue failed', { ...fields, error: outcome.error });
+      if (outcome.kind === 'queued') logger.debug(LOG_MESSAGES.webhookQueued, fields);
+      else logger.error(LOG_MESSAGES.webhookEnqueueFailed, { ...fields, error: outcome.error });
       return;
     }
     case 'invalid_signature':
-      logger.warn('webhook signature rejected', { reason: outcome.reason });
+      logger.warn(LOG_MESSAGES.webhookSignatureRejected, { reason: outcome.reason });
       return;
     case 'too_large':
-      logger.warn('webhook too large to queue', { bytes: outcome.bytes });
+      logger.warn(LOG_MESSAGES.webhookTooLarge, { bytes: outcome.bytes });
       return;
     case 'not_an_event':
-      logger.warn('webhook is not a Telnyx event', { error: outcome.error });
+      logger.warn(LOG_MESSAGES.webhookNotTelnyxEvent, { error: outcome.error });
       return;
   }
 }

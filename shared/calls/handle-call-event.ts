@@ -1,5 +1,6 @@
 import type { CapacityLimiter } from '../capacity/limiter.js';
 import { CapacityEvaluationError } from '../errors.js';
+import { LOG_MESSAGES } from '../logging/log-messages.js';
 import { type AppLogger, maskNumber } from '../logging/logger.js';
 import { type CallControl, commandId } from '../telnyx/call-control.js';
 import type { TelnyxEvent } from '../telnyx/webhook-event.js';
@@ -61,7 +62,10 @@ export async function handleCallEvent(
       const held = await deps.limiter.release(payload.call_control_id, { tenantIdHint: hint });
       // `undefined`: Redis failed and the limiter logged it; teardown goes on regardless.
       if (held !== undefined)
-        deps.logger.info('call released', { callControlId: payload.call_control_id, held });
+        deps.logger.info(LOG_MESSAGES.callReleased, {
+          callControlId: payload.call_control_id,
+          held,
+        });
       return { kind: 'released', held };
     }
     default:
@@ -73,7 +77,7 @@ async function admitCall(event: TelnyxEvent, deps: CallFlowDeps): Promise<CallOu
   const { call_control_id: callId, to, from } = event.data.payload;
   const tenantId = await deps.resolveTenant(to);
   if (tenantId === null) {
-    deps.logger.info('call number not configured', {
+    deps.logger.info(LOG_MESSAGES.callNotConfigured, {
       callControlId: callId,
       to: maskNumber(to),
       from: maskNumber(from),
@@ -85,7 +89,7 @@ async function admitCall(event: TelnyxEvent, deps: CallFlowDeps): Promise<CallOu
     acquired = await deps.limiter.tryAcquire(callId, tenantId);
   } catch (error) {
     if (!(error instanceof CapacityEvaluationError)) throw error;
-    deps.logger.error('capacity check failed', {
+    deps.logger.error(LOG_MESSAGES.capacityCheckFailed, {
       callControlId: callId,
       tenantId,
       error: error.message,
@@ -120,7 +124,7 @@ async function answerAdmitted(
     await deps.limiter.release(callId, { tenantIdHint: tenantId });
     return { kind: 'call_ended' };
   }
-  deps.logger.info('call accepted', { callControlId: callId, tenantId });
+  deps.logger.info(LOG_MESSAGES.callAccepted, { callControlId: callId, tenantId });
   (deps.metrics ?? noMetrics).accepted();
   return { kind: 'accepted', tenantId };
 }
@@ -134,7 +138,7 @@ async function deny(
 ): Promise<CallOutcome> {
   const clientState = encodeCallState({ action: 'deny', denial });
   await deps.callControl.answer(callId, { clientState, commandId: commandId(callId, 'answer') });
-  deps.logger.info('call denied', { callControlId: callId, reason });
+  deps.logger.info(LOG_MESSAGES.callDenied, { callControlId: callId, reason });
   (deps.metrics ?? noMetrics).denied(reason);
   return { kind: 'denied', denial };
 }

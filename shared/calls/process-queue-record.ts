@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { parseTelnyxEvent } from '../telnyx/webhook-event.js';
 import { type CallFlowDeps, type CallOutcome, handleCallEvent } from './handle-call-event.js';
@@ -14,14 +15,14 @@ export async function processQueueRecord(
 ): Promise<CallOutcome | { kind: 'dropped' }> {
   const parsed = parseTelnyxEvent(record.body);
   if (!parsed.ok) {
-    deps.logger.warn('dropped malformed message', {
+    deps.logger.warn(LOG_MESSAGES.droppedMalformedMessage, {
       messageId: record.messageId,
       error: parsed.error,
     });
     return { kind: 'dropped' };
   }
   const { event_type, id, payload } = parsed.event.data;
-  deps.logger.debug('processing event', {
+  deps.logger.debug(LOG_MESSAGES.processingEvent, {
     eventType: event_type,
     eventId: id,
     callControlId: payload.call_control_id,

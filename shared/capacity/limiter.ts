@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CapacityEvaluationError } from '../errors.js';
+import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { type CapacityKeys, capacityKeys } from './keys.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
@@ -88,7 +89,7 @@ export function createCapacityLimiter(
         batch,
       );
     } catch (error) {
-      logger.error('capacity evaluation failed', {
+      logger.error(LOG_MESSAGES.capacityEvaluationFailed, {
         callControlId,
         tenantId,
         error: messageOf(error),
@@ -98,11 +99,11 @@ export function createCapacityLimiter(
     if (outcome === 'ok') return { admitted: true };
     if (isDenial(outcome) || outcome === 'call_ended') {
       if (outcome !== 'call_ended') {
-        logger.info('capacity denied', { callControlId, tenantId, reason: outcome });
+        logger.info(LOG_MESSAGES.capacityDenied, { callControlId, tenantId, reason: outcome });
       }
       return { admitted: false, reason: outcome };
     }
-    logger.error('capacity evaluation failed', {
+    logger.error(LOG_MESSAGES.capacityEvaluationFailed, {
       callControlId,
       tenantId,
       error: `unexpected reply ${outcome}`,
@@ -127,7 +128,7 @@ export function createCapacityLimiter(
       );
       return released === 1;
     } catch (error) {
-      logger.error('capacity release failed', { callControlId, error: messageOf(error) });
+      logger.error(LOG_MESSAGES.capacityReleaseFailed, { callControlId, error: messageOf(error) });
       return undefined;
     }
   }

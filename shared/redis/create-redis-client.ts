@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/redis-config.js';
+import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 
 /** Where the client reports connection errors (they never reach a command's caller). */
@@ -39,7 +40,7 @@ export function createRedisClient(
     // A down server emits the same error on every reconnect attempt; log each kind once.
     if (error.message === lastReported) return;
     lastReported = error.message;
-    options.logger.warn('redis connection error', { error: error.message });
+    options.logger.warn(LOG_MESSAGES.redisConnectionError, { error: error.message });
   });
   client.on('ready', () => {
     lastReported = '';

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { normalizeNumber } from './normalize-number.js';
 
@@ -26,7 +27,7 @@ export async function resolveTenantId(
     const tenantId = await deps.redis.get(didKey(deps.tenantmapPrefix, normalized));
     return tenantId === null || tenantId === '' ? null : tenantId;
   } catch (error) {
-    deps.logger.error('tenant resolve failed', { error: errorMessage(error) });
+    deps.logger.error(LOG_MESSAGES.tenantResolveFailed, { error: errorMessage(error) });
     return null;
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * Every log message the functions write, word for word. Operators' queries, the contract
+ * (`tenant resolve failed`, `capacity ...`) and the local timeline key on these strings,
+ * so they are declared once here and imported wherever a line is written or read.
+ */
+export const LOG_MESSAGES = {
+  callAccepted: 'call accepted',
+  callDenied: 'call denied',
+  callNotConfigured: 'call number not configured',
+  callReleased: 'call released',
+  capacityCheckFailed: 'capacity check failed',
+  capacityDenied: 'capacity denied',
+  capacityEvaluationFailed: 'capacity evaluation failed',
+  capacityReleaseFailed: 'capacity release failed',
+  droppedMalformedMessage: 'dropped malformed message',
+  processingEvent: 'processing event',
+  redisConnectionError: 'redis connection error',
+  tenantResolveFailed: 'tenant resolve failed',
+  webhookEnqueueFailed: 'webhook enqueue failed',
+  webhookNotTelnyxEvent: 'webhook is not a Telnyx event',
+  webhookQueued: 'webhook queued',
+  webhookSignatureRejected: 'webhook signature rejected',
+  webhookTooLarge: 'webhook too large to queue',
+} as const;
+
+export type LogMessage = (typeof LOG_MESSAGES)[keyof typeof LOG_MESSAGES];
