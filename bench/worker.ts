@@ -2,6 +2,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { Redis } from 'ioredis';
 import Telnyx from 'telnyx';
 import { capacityKeys } from '../shared/capacity/keys.js';
+import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
+import { acquireArguments } from '../shared/capacity/script-arguments.js';
 import { ACQUIRE_SCRIPT } from '../shared/capacity/scripts.js';
 import { commandId } from '../shared/telnyx/call-control.js';
 import { createTelnyxCallControl } from '../shared/telnyx/telnyx-call-control.js';
@@ -29,7 +31,7 @@ function initiatedBatch(): SQSEvent {
 export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const e = env.env;
   const redis = new Redis(e.REDIS_URL as string, { protocol: 2 });
-  const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT)) as string;
+  const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT.lua)) as string;
   const keys = capacityKeys({ capPrefix: 'cap', tenantmapPrefix: 'tenantmap' });
   const did = didKey('tenantmap', normalizeNumber(BENCH_DID));
   const poster = rawPoster(env.telnyx.baseUrl);
@@ -39,25 +41,23 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const context = lambdaContext('worker');
 
   // The limiter's exact EVALSHA: same script, keys and arguments as `tryAcquire`.
-  const acquireArgs = (id: string) => [
-    sha,
-    8,
-    keys.globalActive(),
-    keys.tenantActive(BENCH_TENANT),
-    keys.tenantRpm(BENCH_TENANT, new Date()),
-    keys.concurrencyOverride(BENCH_TENANT),
-    keys.rpmOverride(BENCH_TENANT),
-    keys.globalLeases(),
-    keys.tenantLeases(BENCH_TENANT),
-    keys.call(id),
-    id,
-    BENCH_TENANT,
-    e.GLOBAL_CONCURRENCY_CAP as string,
-    e.TENANT_CONCURRENCY_CAP_DEFAULT as string,
-    e.TENANT_CALLS_PER_MIN_CAP_DEFAULT as string,
-    e.CAPACITY_TTL_SECONDS as string,
-    '100',
-  ];
+  const limits = {
+    globalConcurrencyCap: Number(e.GLOBAL_CONCURRENCY_CAP),
+    tenantConcurrencyCapDefault: Number(e.TENANT_CONCURRENCY_CAP_DEFAULT),
+    tenantCallsPerMinCapDefault: Number(e.TENANT_CALLS_PER_MIN_CAP_DEFAULT),
+    capacityTtlSeconds: Number(e.CAPACITY_TTL_SECONDS),
+    reclaimBatchSize: DEFAULT_RECLAIM_BATCH,
+  };
+  const acquire = (id: string) =>
+    redis.evalsha(
+      sha,
+      ACQUIRE_SCRIPT.numberOfKeys,
+      ...acquireArguments(keys, limits, {
+        callControlId: id,
+        tenantId: BENCH_TENANT,
+        now: new Date(),
+      }),
+    );
   const answerBody = (id: string) =>
     JSON.stringify({ client_state: 'eyJhcHAiOiJ0Y2ExIn0=', command_id: commandId(id, 'answer') });
   const answerHeaders = {
@@ -86,7 +86,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       return perCallMicros(PER_ROUND, async (i) => {
         const id = ids[i] as string;
         if ((await redis.get(did)) !== BENCH_TENANT) throw new Error('no tenant mapping');
-        if ((await redis.evalsha(...(acquireArgs(id) as [string, number]))) !== 'ok') {
+        if ((await acquire(id)) !== 'ok') {
           throw new Error('bare acquire was not admitted');
         }
         const status = await poster.post(answerPath(id), answerBody(id), answerHeaders);
@@ -96,9 +96,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     get: () => perCallMicros(PER_ROUND, () => redis.get(did)),
     evalsha: async () => {
       fresh();
-      return perCallMicros(PER_ROUND, (i) =>
-        redis.evalsha(...(acquireArgs(ids[i] as string) as [string, number])),
-      );
+      return perCallMicros(PER_ROUND, (i) => acquire(ids[i] as string));
     },
     rawPost: async () => {
       fresh();

@@ -7,6 +7,7 @@ import { readPipelineState } from '../local/pipeline-state.js';
 import { formatStory, shortCallId } from '../local/timeline-format.js';
 import { callEventBody, newCall, postSignedWebhook } from '../local/webhook-events.js';
 import { parseNumber } from '../shared/tenants/tenant-admin.js';
+import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 
 const USAGE = `Usage: npm run call -- [--to +13125550199] [--from +13125550100] [--count 1]
                        [--hangup-after 5] [--url http://127.0.0.1:${DEFAULT_LOCAL_PORT}]
@@ -61,7 +62,7 @@ for (let n = 1; n <= count; n += 1) {
   const call = newCall(from.ok ? from.value : '', values.to);
   await client.planHangup(call.callControlId, hangupAfter);
   const body = callEventBody('call.initiated', call, { state: 'parked' });
-  const response = await postSignedWebhook(`${baseUrl}/webhooks/telnyx`, body, privateKey);
+  const response = await postSignedWebhook(`${baseUrl}${WEBHOOK_PATH}`, body, privateKey);
   console.log(
     `call ${n}/${count} ${shortCallId(call.callControlId)} ${call.from} -> ${call.to}: ` +
       `call.initiated posted, HTTP ${response.status} ${response.body}`,

@@ -11,7 +11,7 @@ import { IngestFunction } from './constructs/ingest-function.js';
 import { Network } from './constructs/network.js';
 import { Alarms } from './constructs/operations/alarms.js';
 import { Dashboard } from './constructs/operations/dashboard.js';
-import { RedisCluster } from './constructs/redis-cluster.js';
+import { RedisReplicationGroup } from './constructs/redis-replication-group.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WORKER_TIMEOUT, WorkerFunction } from './constructs/worker-function.js';
 import type { FunctionCode } from './function-code.js';
@@ -42,7 +42,7 @@ export class CallAdmissionStack extends Stack {
     const param = stackParameters(this);
     const network = new Network(this, 'Network', { natGateways: props.natGateways ?? 1 });
     const callQueue = new CallQueue(this, 'CallQueue', { consumerTimeout: WORKER_TIMEOUT });
-    const redis = new RedisCluster(this, 'Redis', {
+    const redis = new RedisReplicationGroup(this, 'Redis', {
       vpc: network.vpc,
       ...(props.redisNodeType ? { nodeType: props.redisNodeType } : {}),
     });

@@ -136,7 +136,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
 function describeCommand(command: ReceivedCommand): string {
   const state = decodeCallState(command.body.client_state as string | undefined);
   const about =
-    state?.action === 'accept' ? `accept, tenant ${state.tenantId}` : `deny, ${state?.denial}`;
+    state?.action === 'accept' ? `accept, tenant ${state.tenantId}` : `deny, ${state?.message}`;
   if (command.action === 'answer') return `answer (client_state: ${state ? about : 'none'})`;
   if (command.action === 'speak') return `speak "${String(command.body.payload)}"`;
   return command.action;

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
+import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import { startCallSimulator } from './call-simulator.js';
 import { type CallTimeline, createCallTimeline, type TimelineEntry } from './call-timeline.js';
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from './dev-keys.js';
 import { teeJsonLogs, workerLogsToTimeline } from './handler-logs.js';
-import { type IngestHandler, startHttpGateway, WEBHOOK_PATH } from './http-gateway.js';
+import { type IngestHandler, startHttpGateway } from './http-gateway.js';
 import { applyEnv, DEFAULT_LOCAL_PORT, handlerEnv } from './local-env.js';
 import { localRoutes } from './local-routes.js';
 import { observeBatch, observeWebhook } from './pipeline-observers.js';

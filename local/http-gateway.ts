@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import { localLambdaContext } from './lambda-context.js';
 
 /** The ingest handler's shape, as API Gateway invokes it. */
@@ -34,8 +35,6 @@ export interface HttpGateway {
   readonly baseUrl: string;
   stop(): Promise<void>;
 }
-
-export const WEBHOOK_PATH = '/webhooks/telnyx';
 
 /**
  * Stands in for API Gateway (HTTP API, payload 2.0): `POST /webhooks/telnyx` becomes the event

@@ -5,9 +5,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import Telnyx from 'telnyx';
+import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metrics.js';
 import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
+import { ENV_NAMES } from '../../shared/config/env-names.js';
 import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
@@ -20,7 +22,7 @@ import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 const config = loadWorkerConfig();
 const logger = createLogger('worker');
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TelnyxCallAdmission',
+  namespace: process.env[ENV_NAMES.metricsNamespace] ?? METRICS_NAMESPACE,
   serviceName: 'worker',
   // Most events record no metric, and Metrics warns about that on every flush: keep its
   // own chatter structured and at debug level instead of a plain-text line per batch.

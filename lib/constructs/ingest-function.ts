@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV_NAMES as N } from '../../shared/config/env-names.js';
 import { createNodeFunction } from './node-function.js';
 
 /** Options for {@link IngestFunction}; string values may be parameter tokens. */
@@ -29,9 +30,9 @@ export class IngestFunction extends Construct {
       // One signature check and one SendMessage; Telnyx waits for the answer.
       timeout: Duration.seconds(10),
       environment: {
-        TELNYX_PUBLIC_KEY: props.telnyxPublicKey,
-        QUEUE_URL: props.queue.queueUrl,
-        WEBHOOK_TOLERANCE_SECONDS: props.webhookToleranceSeconds,
+        [N.telnyxPublicKey]: props.telnyxPublicKey,
+        [N.queueUrl]: props.queue.queueUrl,
+        [N.webhookToleranceSeconds]: props.webhookToleranceSeconds,
         POWERTOOLS_SERVICE_NAME: 'ingest',
         LOG_LEVEL: props.logLevel,
       },

@@ -5,9 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** The route Telnyx posts every webhook to. */
-export const WEBHOOK_PATH = '/webhooks/telnyx';
+import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
 
 /** Options for {@link WebhookApi}. */
 export interface WebhookApiProps {

@@ -5,8 +5,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../../shared/config/admission-config.js';
+import { ENV_NAMES as N } from '../../shared/config/env-names.js';
+import { SPEAK_DEFAULTS } from '../../shared/config/worker-config.js';
 import { createNodeFunction } from './node-function.js';
-import type { RedisCluster } from './redis-cluster.js';
+import type { RedisReplicationGroup } from './redis-replication-group.js';
 
 /**
  * The worker's timeout. FIFO batches are processed in order, one record at a time, and a
@@ -30,7 +34,7 @@ export interface WorkerFunctionProps {
   readonly code: lambda.Code;
   readonly vpc: ec2.IVpc;
   readonly queue: sqs.IQueue;
-  readonly redis: RedisCluster;
+  readonly redis: RedisReplicationGroup;
   readonly admission: AdmissionSettings;
   readonly logLevel: string;
   /**
@@ -80,24 +84,24 @@ export class WorkerFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       environment: {
-        REDIS_URL: props.redis.url,
-        TENANTMAP_PREFIX: props.admission.tenantmapPrefix,
-        CAP_PREFIX: props.admission.capPrefix,
-        GLOBAL_CONCURRENCY_CAP: props.admission.globalConcurrencyCap,
-        TENANT_CONCURRENCY_CAP_DEFAULT: props.admission.tenantConcurrencyCapDefault,
-        TENANT_CALLS_PER_MIN_CAP_DEFAULT: props.admission.tenantCallsPerMinCapDefault,
-        CAPACITY_TTL_SECONDS: props.admission.capacityTtlSeconds,
-        REDIS_COMMAND_TIMEOUT_MS: '1000',
-        REDIS_AUTH_TOKEN_SECRET_ARN: props.redis.authTokenSecret.secretArn,
-        TELNYX_API_KEY_SECRET_ARN: this.telnyxApiKeySecret.secretArn,
+        [N.redisUrl]: props.redis.url,
+        [N.tenantmapPrefix]: props.admission.tenantmapPrefix,
+        [N.capPrefix]: props.admission.capPrefix,
+        [N.globalConcurrencyCap]: props.admission.globalConcurrencyCap,
+        [N.tenantConcurrencyCapDefault]: props.admission.tenantConcurrencyCapDefault,
+        [N.tenantCallsPerMinCapDefault]: props.admission.tenantCallsPerMinCapDefault,
+        [N.capacityTtlSeconds]: props.admission.capacityTtlSeconds,
+        [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+        [N.redisAuthTokenSecretArn]: props.redis.authTokenSecret.secretArn,
+        [N.telnyxApiKeySecretArn]: this.telnyxApiKeySecret.secretArn,
         // Declared (blank key, Telnyx's own URL) only so `sam local invoke --env-vars` may
         // override them and point a local worker at the Telnyx simulator.
-        TELNYX_API_KEY: '',
+        [N.telnyxApiKey]: '',
         TELNYX_BASE_URL: 'https://api.telnyx.com/v2',
-        TELNYX_SPEAK_VOICE: 'female',
-        TELNYX_SPEAK_LANGUAGE: 'en-US',
+        [N.telnyxSpeakVoice]: SPEAK_DEFAULTS.voice,
+        [N.telnyxSpeakLanguage]: SPEAK_DEFAULTS.language,
         POWERTOOLS_SERVICE_NAME: 'worker',
-        POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+        [N.metricsNamespace]: METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel,
       },
     });

@@ -1,4 +1,4 @@
-import { type DenialKind, isDenialKind } from './caller-messages.js';
+import { type CallerMessageId, isCallerMessageId } from './denials.js';
 
 /**
  * What this service remembers about a call, carried by Telnyx as `client_state` (base64,
@@ -6,17 +6,20 @@ import { type DenialKind, isDenialKind } from './caller-messages.js';
  */
 export type CallState =
   | { readonly action: 'accept'; readonly tenantId: string }
-  | { readonly action: 'deny'; readonly denial: DenialKind };
+  | { readonly action: 'deny'; readonly message: CallerMessageId };
 
 // Marks state written by this service, so another application's client_state is ignored.
 const APP = 'tca1';
 
-/** Encodes our state as Telnyx expects `client_state`: base64 of a small JSON object. */
+/**
+ * Encodes our state as Telnyx expects `client_state`: base64 of a small JSON object. The wire
+ * names (`tenant`, `denial`) never change: calls in flight during a deploy carry them.
+ */
 export function encodeCallState(state: CallState): string {
   const body =
     state.action === 'accept'
       ? { app: APP, action: 'accept', tenant: state.tenantId }
-      : { app: APP, action: 'deny', denial: state.denial };
+      : { app: APP, action: 'deny', denial: state.message };
   return Buffer.from(JSON.stringify(body)).toString('base64');
 }
 
@@ -35,6 +38,6 @@ export function decodeCallState(clientState: string | null | undefined): CallSta
   if (action === 'accept' && typeof tenant === 'string' && tenant !== '') {
     return { action, tenantId: tenant };
   }
-  if (action === 'deny' && isDenialKind(denial)) return { action, denial };
+  if (action === 'deny' && isCallerMessageId(denial)) return { action, message: denial };
   return null;
 }

@@ -1,29 +1,69 @@
-import type { CapacityLimiter } from '../capacity/limiter.js';
-import { CapacityEvaluationError } from '../errors.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
-import { type AppLogger, maskNumber } from '../logging/logger.js';
-import { type CallControl, commandId } from '../telnyx/call-control.js';
-import type { TelnyxEvent } from '../telnyx/webhook-event.js';
-import { type CallMetrics, type DenialMetricReason, noMetrics } from './call-metrics.js';
-import { CALLER_MESSAGES, type DenialKind } from './caller-messages.js';
-import { decodeCallState, encodeCallState } from './client-state.js';
+import { commandId } from '../telnyx/call-control.js';
+import {
+  TELNYX_EVENT_TYPES,
+  type TelnyxEvent,
+  type TelnyxPayload,
+} from '../telnyx/webhook-event.js';
+import { admitCall } from './admit-call.js';
+import type { CallFlowDeps, CallOutcome } from './call-flow.js';
+import { type CallState, decodeCallState } from './client-state.js';
+import { CALLER_MESSAGES } from './denials.js';
 
-/** Everything the call flow needs, passed in so tests use real or fake objects freely. */
-export interface CallFlowDeps {
-  readonly resolveTenant: (toNumber: string | null | undefined) => Promise<string | null>;
-  readonly limiter: CapacityLimiter;
-  readonly callControl: CallControl;
-  readonly logger: AppLogger;
-  readonly metrics?: CallMetrics;
-}
+/** One step of the call flow: what the worker does with one event type. */
+type CallStep = (
+  payload: TelnyxPayload,
+  state: CallState | null,
+  deps: CallFlowDeps,
+) => Promise<CallOutcome>;
 
-/** What the worker did with one event (for logs and tests; failures throw instead). */
-export type CallOutcome =
-  | { readonly kind: 'accepted'; readonly tenantId: string }
-  | { readonly kind: 'denied'; readonly denial: DenialKind }
-  | { readonly kind: 'spoke' | 'hung_up' | 'call_ended' }
-  | { readonly kind: 'released'; readonly held: boolean | undefined }
-  | { readonly kind: 'ignored'; readonly why: string };
+const NOT_OUR_DENIAL: CallOutcome = { kind: 'ignored', why: 'not a denied call of ours' };
+
+/** `call.initiated`: an incoming call is admitted or denied; outgoing legs are not ours. */
+const initiated: CallStep = async (payload, _state, deps) =>
+  payload.direction === 'incoming'
+    ? admitCall(payload, deps)
+    : { kind: 'ignored', why: 'not an incoming call' };
+
+/** `call.answered`: a denied call now hears why (an admitted call needs nothing more). */
+const answered: CallStep = async (payload, state, deps) => {
+  if (state?.action !== 'deny') return NOT_OUR_DENIAL;
+  const callId = payload.call_control_id;
+  const result = await deps.callControl.speak(callId, {
+    text: CALLER_MESSAGES[state.message],
+    clientState: payload.client_state as string,
+    commandId: commandId(callId, 'speak'),
+  });
+  return { kind: result === 'sent' ? 'spoke' : 'call_ended' };
+};
+
+/** `call.speak.ended`: the denial message was heard in full, so hang up. */
+const speakEnded: CallStep = async (payload, state, deps) => {
+  if (state?.action !== 'deny') return NOT_OUR_DENIAL;
+  // `call_hangup` means the caller left mid-message: the call is already over.
+  if (payload.status !== 'completed') return { kind: 'ignored', why: `speak ${payload.status}` };
+  const callId = payload.call_control_id;
+  await deps.callControl.hangup(callId, { commandId: commandId(callId, 'hangup') });
+  return { kind: 'hung_up' };
+};
+
+/** `call.hangup`: give back the call's slot, wherever it is held. */
+const hungUp: CallStep = async (payload, state, deps) => {
+  const callControlId = payload.call_control_id;
+  const tenantIdHint = state?.action === 'accept' ? state.tenantId : undefined;
+  const held = await deps.limiter.release(callControlId, { tenantIdHint });
+  // `undefined`: Redis failed and the limiter logged it; teardown goes on regardless.
+  if (held !== undefined) deps.logger.info(LOG_MESSAGES.callReleased, { callControlId, held });
+  return { kind: 'released', held };
+};
+
+/** The step for each event type the system acts on; every other type is ignored. */
+const CALL_STEPS: Readonly<Record<string, CallStep>> = {
+  [TELNYX_EVENT_TYPES.callInitiated]: initiated,
+  [TELNYX_EVENT_TYPES.callAnswered]: answered,
+  [TELNYX_EVENT_TYPES.callSpeakEnded]: speakEnded,
+  [TELNYX_EVENT_TYPES.callHangup]: hungUp,
+};
 
 /**
  * Drives one call one step, decided only from the event and its `client_state`, because
@@ -35,124 +75,7 @@ export async function handleCallEvent(
   deps: CallFlowDeps,
 ): Promise<CallOutcome> {
   const { event_type: type, payload } = event.data;
-  const state = decodeCallState(payload.client_state);
-  switch (type) {
-    case 'call.initiated':
-      if (payload.direction !== 'incoming') return { kind: 'ignored', why: 'not an incoming call' };
-      return admitCall(event, deps);
-    case 'call.answered':
-      if (state?.action !== 'deny') return { kind: 'ignored', why: 'not a denied call of ours' };
-      return speakDenial(
-        payload.call_control_id,
-        state.denial,
-        payload.client_state as string,
-        deps,
-      );
-    case 'call.speak.ended':
-      if (state?.action !== 'deny') return { kind: 'ignored', why: 'not a denied call of ours' };
-      // `call_hangup` means the caller left mid-message: the call is already over.
-      if (payload.status !== 'completed')
-        return { kind: 'ignored', why: `speak ${payload.status}` };
-      await deps.callControl.hangup(payload.call_control_id, {
-        commandId: commandId(payload.call_control_id, 'hangup'),
-      });
-      return { kind: 'hung_up' };
-    case 'call.hangup': {
-      const hint = state?.action === 'accept' ? state.tenantId : undefined;
-      const held = await deps.limiter.release(payload.call_control_id, { tenantIdHint: hint });
-      // `undefined`: Redis failed and the limiter logged it; teardown goes on regardless.
-      if (held !== undefined)
-        deps.logger.info(LOG_MESSAGES.callReleased, {
-          callControlId: payload.call_control_id,
-          held,
-        });
-      return { kind: 'released', held };
-    }
-    default:
-      return { kind: 'ignored', why: `event ${type}` };
-  }
-}
-
-async function admitCall(event: TelnyxEvent, deps: CallFlowDeps): Promise<CallOutcome> {
-  const { call_control_id: callId, to, from } = event.data.payload;
-  const tenantId = await deps.resolveTenant(to);
-  if (tenantId === null) {
-    deps.logger.info(LOG_MESSAGES.callNotConfigured, {
-      callControlId: callId,
-      to: maskNumber(to),
-      from: maskNumber(from),
-    });
-    return deny(callId, 'not_configured', 'not_configured', deps);
-  }
-  let acquired: Awaited<ReturnType<CapacityLimiter['tryAcquire']>>;
-  try {
-    acquired = await deps.limiter.tryAcquire(callId, tenantId);
-  } catch (error) {
-    if (!(error instanceof CapacityEvaluationError)) throw error;
-    deps.logger.error(LOG_MESSAGES.capacityCheckFailed, {
-      callControlId: callId,
-      tenantId,
-      error: error.message,
-    });
-    return deny(callId, 'unavailable', 'capacity_check_failed', deps);
-  }
-  if (!acquired.admitted) {
-    if (acquired.reason === 'call_ended') return { kind: 'call_ended' };
-    return deny(callId, 'at_capacity', acquired.reason, deps);
-  }
-  return answerAdmitted(callId, tenantId, deps);
-}
-
-async function answerAdmitted(
-  callId: string,
-  tenantId: string,
-  deps: CallFlowDeps,
-): Promise<CallOutcome> {
-  const clientState = encodeCallState({ action: 'accept', tenantId });
-  let result: Awaited<ReturnType<CallControl['answer']>>;
-  try {
-    result = await deps.callControl.answer(callId, {
-      clientState,
-      commandId: commandId(callId, 'answer'),
-    });
-  } catch (error) {
-    // A slot is never held by a call we could not answer; the retry acquires afresh.
-    await deps.limiter.release(callId, { tenantIdHint: tenantId, markEnded: false });
-    throw error;
-  }
-  if (result === 'call_ended') {
-    await deps.limiter.release(callId, { tenantIdHint: tenantId });
-    return { kind: 'call_ended' };
-  }
-  deps.logger.info(LOG_MESSAGES.callAccepted, { callControlId: callId, tenantId });
-  (deps.metrics ?? noMetrics).accepted();
-  return { kind: 'accepted', tenantId };
-}
-
-/** Denial starts by answering: Telnyx refuses `speak` on an unanswered call (422 90034). */
-async function deny(
-  callId: string,
-  denial: DenialKind,
-  reason: DenialMetricReason,
-  deps: CallFlowDeps,
-): Promise<CallOutcome> {
-  const clientState = encodeCallState({ action: 'deny', denial });
-  await deps.callControl.answer(callId, { clientState, commandId: commandId(callId, 'answer') });
-  deps.logger.info(LOG_MESSAGES.callDenied, { callControlId: callId, reason });
-  (deps.metrics ?? noMetrics).denied(reason);
-  return { kind: 'denied', denial };
-}
-
-async function speakDenial(
-  callId: string,
-  denial: DenialKind,
-  clientState: string,
-  deps: CallFlowDeps,
-): Promise<CallOutcome> {
-  const result = await deps.callControl.speak(callId, {
-    text: CALLER_MESSAGES[denial],
-    clientState,
-    commandId: commandId(callId, 'speak'),
-  });
-  return { kind: result === 'sent' ? 'spoke' : 'call_ended' };
+  const step = Object.hasOwn(CALL_STEPS, type) ? CALL_STEPS[type] : undefined;
+  if (!step) return { kind: 'ignored', why: `event ${type}` };
+  return step(payload, decodeCallState(payload.client_state), deps);
 }

@@ -1,15 +1,17 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CallMetrics } from './call-metrics.js';
+import { DENIALS } from './denials.js';
+import { CALL_METRIC_NAMES } from './metric-names.js';
 
 /** Call counts as CloudWatch EMF metrics: `CallAccepted`, and `CallDenied` by `Reason`. */
 export function powertoolsCallMetrics(metrics: Metrics): CallMetrics {
   return {
-    accepted: () => metrics.addMetric('CallAccepted', MetricUnit.Count, 1),
-    denied: (reason) => {
+    accepted: () => metrics.addMetric(CALL_METRIC_NAMES.accepted, MetricUnit.Count, 1),
+    denied: (denial) => {
       // A metric of its own, so the Reason dimension does not leak onto the other metrics.
       const single = metrics.singleMetric();
-      single.addDimension('Reason', reason);
-      single.addMetric('CallDenied', MetricUnit.Count, 1);
+      single.addDimension(CALL_METRIC_NAMES.reasonDimension, DENIALS[denial].metricReason);
+      single.addMetric(CALL_METRIC_NAMES.denied, MetricUnit.Count, 1);
     },
   };
 }

@@ -2,7 +2,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { parseTelnyxEvent } from '../telnyx/webhook-event.js';
-import { type CallFlowDeps, type CallOutcome, handleCallEvent } from './handle-call-event.js';
+import type { CallFlowDeps, CallOutcome } from './call-flow.js';
+import { handleCallEvent } from './handle-call-event.js';
 
 /**
  * Handles one queue message. A body that is not a Telnyx event can never succeed, so it is

@@ -1,21 +1,16 @@
 import type { Redis } from 'ioredis';
+import { type CapacityDenial, isCapacityDenial } from '../calls/denials.js';
 import { CapacityEvaluationError } from '../errors.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { type CapacityKeys, capacityKeys } from './keys.js';
+import { acquireArguments, releaseArguments } from './script-arguments.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
 
-/** The contract's denial reasons, in the order the script checks them. */
-export const DENIAL_REASONS = [
-  'global_at_capacity',
-  'tenant_at_capacity',
-  'tenant_rate_limited',
-] as const;
-export type DenialReason = (typeof DENIAL_REASONS)[number];
-
+/** An acquire's outcome: admitted, refused by a cap, or refused because the call has ended. */
 export type AcquireResult =
   | { readonly admitted: true }
-  | { readonly admitted: false; readonly reason: DenialReason | 'call_ended' };
+  | { readonly admitted: false; readonly reason: CapacityDenial | 'call_ended' };
 
 export interface LimiterSettings {
   readonly capPrefix: string;
@@ -52,7 +47,8 @@ export interface ReleaseOptions {
   readonly markEnded?: boolean;
 }
 
-const DEFAULT_RECLAIM_BATCH = 100;
+/** Expired leases reclaimed per scope per acquire unless the settings say otherwise. */
+export const DEFAULT_RECLAIM_BATCH = 100;
 
 /** Registers the limiter's scripts on `redis` and returns its two operations. */
 export function createCapacityLimiter(
@@ -62,31 +58,19 @@ export function createCapacityLimiter(
   now: () => Date = () => new Date(),
 ): CapacityLimiter {
   const keys: CapacityKeys = capacityKeys(settings);
-  redis.defineCommand('capacityAcquire', { numberOfKeys: 8, lua: ACQUIRE_SCRIPT });
-  redis.defineCommand('capacityRelease', { numberOfKeys: 3, lua: RELEASE_SCRIPT });
+  redis.defineCommand('capacityAcquire', ACQUIRE_SCRIPT);
+  redis.defineCommand('capacityRelease', RELEASE_SCRIPT);
   const scripts = redis as ScriptClient;
-  const ttl = String(settings.capacityTtlSeconds);
-  const batch = String(settings.reclaimBatchSize ?? DEFAULT_RECLAIM_BATCH);
+  const limits = {
+    ...settings,
+    reclaimBatchSize: settings.reclaimBatchSize ?? DEFAULT_RECLAIM_BATCH,
+  };
 
   async function tryAcquire(callControlId: string, tenantId: string): Promise<AcquireResult> {
     let outcome: string;
     try {
       outcome = await scripts.capacityAcquire(
-        keys.globalActive(),
-        keys.tenantActive(tenantId),
-        keys.tenantRpm(tenantId, now()),
-        keys.concurrencyOverride(tenantId),
-        keys.rpmOverride(tenantId),
-        keys.globalLeases(),
-        keys.tenantLeases(tenantId),
-        keys.call(callControlId),
-        callControlId,
-        tenantId,
-        String(settings.globalConcurrencyCap),
-        String(settings.tenantConcurrencyCapDefault),
-        String(settings.tenantCallsPerMinCapDefault),
-        ttl,
-        batch,
+        ...acquireArguments(keys, limits, { callControlId, tenantId, now: now() }),
       );
     } catch (error) {
       logger.error(LOG_MESSAGES.capacityEvaluationFailed, {
@@ -97,7 +81,7 @@ export function createCapacityLimiter(
       throw new CapacityEvaluationError('capacity evaluation failed', { cause: error });
     }
     if (outcome === 'ok') return { admitted: true };
-    if (isDenial(outcome) || outcome === 'call_ended') {
+    if (isCapacityDenial(outcome) || outcome === 'call_ended') {
       if (outcome !== 'call_ended') {
         logger.info(LOG_MESSAGES.capacityDenied, { callControlId, tenantId, reason: outcome });
       }
@@ -117,14 +101,12 @@ export function createCapacityLimiter(
   ): Promise<boolean | undefined> {
     try {
       const released = await scripts.capacityRelease(
-        keys.call(callControlId),
-        keys.globalActive(),
-        keys.globalLeases(),
-        callControlId,
-        settings.capPrefix,
-        // The marker lives one TTL: past that, any slot wrongly taken is reclaimed by its lease.
-        markEnded ? ttl : '0',
-        tenantIdHint,
+        ...releaseArguments(keys, settings.capPrefix, {
+          callControlId,
+          tenantIdHint,
+          // The marker lives one TTL: past that, any slot wrongly taken is reclaimed by its lease.
+          endedMarkerTtlSeconds: markEnded ? settings.capacityTtlSeconds : 0,
+        }),
       );
       return released === 1;
     } catch (error) {
@@ -134,10 +116,6 @@ export function createCapacityLimiter(
   }
 
   return { tryAcquire, release };
-}
-
-function isDenial(value: string): value is DenialReason {
-  return (DENIAL_REASONS as readonly string[]).includes(value);
 }
 
 function messageOf(error: unknown): string {

@@ -4,29 +4,53 @@
  * Every `redis.call` costs server time, so the admit path is kept to about 20 of them.
  */
 
+/** A Lua script with its KEYS and ARGV named, in the positions the script reads them. */
+export interface RedisScript<K extends string, A extends string> {
+  readonly lua: string;
+  readonly numberOfKeys: number;
+  /** KEYS then ARGV, as `EVALSHA sha numberOfKeys ...` and ioredis script commands take them. */
+  arguments(fields: Readonly<Record<K | A, string>>): string[];
+}
+
+function redisScript<const K extends string, const A extends string>(
+  lua: string,
+  keys: readonly K[],
+  argv: readonly A[],
+): RedisScript<K, A> {
+  return {
+    lua,
+    numberOfKeys: keys.length,
+    arguments: (fields) => [
+      ...keys.map((name) => fields[name]),
+      ...argv.map((name) => fields[name]),
+    ],
+  };
+}
+
 /**
- * acquire: admit one call against the global and tenant caps.
+ * acquire: admit one call against the global and tenant caps. Each KEYS/ARGV line names
+ * the field `ACQUIRE_SCRIPT.arguments` takes it from.
  *
- * KEYS[1]  global active set            `${cap}:global:active`          (contract)
- * KEYS[2]  tenant active set            `${cap}:tenant:${t}:active`     (contract)
- * KEYS[3]  tenant RPM counter           `${cap}:tenant:${t}:rpm:${min}` (contract, string int)
- * KEYS[4]  tenant concurrency override  `${tm}:tenant:${t}:cap:concurrency` (read only)
- * KEYS[5]  tenant RPM override          `${tm}:tenant:${t}:cap:rpm`         (read only)
- * KEYS[6]  global lease zset            `${cap}:global:leases`   member -> expiry (server s)
- * KEYS[7]  tenant lease zset            `${cap}:tenant:${t}:leases`
- * KEYS[8]  call record                  `${cap}:call:${id}`: tenant id while the call holds a
- *                                       slot, '' once released (a late acquire is refused)
- * ARGV[1]  call_control_id (the member)
- * ARGV[2]  tenant id (never '')
- * ARGV[3]  global concurrency cap          (calls)
- * ARGV[4]  tenant concurrency cap default  (calls)
- * ARGV[5]  tenant calls-per-minute default (calls per UTC minute)
- * ARGV[6]  CAPACITY_TTL_SECONDS            (s: set TTLs, lease length, call record TTL)
- * ARGV[7]  reclaim batch size              (expired leases removed per scope per call)
+ * KEYS[1] globalActive         global active set   `${cap}:global:active`          (contract)
+ * KEYS[2] tenantActive         tenant active set   `${cap}:tenant:${t}:active`     (contract)
+ * KEYS[3] tenantRpm            tenant RPM counter  `${cap}:tenant:${t}:rpm:${min}` (contract)
+ * KEYS[4] concurrencyOverride  `${tm}:tenant:${t}:cap:concurrency` (read only)
+ * KEYS[5] rpmOverride          `${tm}:tenant:${t}:cap:rpm`         (read only)
+ * KEYS[6] globalLeases         global lease zset `${cap}:global:leases`: member -> expiry (s)
+ * KEYS[7] tenantLeases         tenant lease zset `${cap}:tenant:${t}:leases`
+ * KEYS[8] callRecord           `${cap}:call:${id}`: tenant id while the call holds a slot,
+ *                              '' once released (a late acquire is refused)
+ * ARGV[1] callControlId        call_control_id (the member)
+ * ARGV[2] tenantId             tenant id (never '')
+ * ARGV[3] globalConcurrencyCap         (calls)
+ * ARGV[4] tenantConcurrencyCapDefault  (calls)
+ * ARGV[5] tenantCallsPerMinCapDefault  (calls per UTC minute)
+ * ARGV[6] capacityTtlSeconds   CAPACITY_TTL_SECONDS (s: set TTLs, lease length, record TTL)
+ * ARGV[7] reclaimBatchSize     expired leases removed per scope per call
  * Returns  'ok' | 'global_at_capacity' | 'tenant_at_capacity' | 'tenant_rate_limited'
  *          | 'call_ended' (the call was already released; nothing written)
  */
-export const ACQUIRE_SCRIPT = `
+const ACQUIRE_LUA = `
 local member, tenant = ARGV[1], ARGV[2]
 local ttl, batch = tonumber(ARGV[6]), tonumber(ARGV[7])
 
@@ -90,20 +114,46 @@ redis.call('SET', KEYS[8], tenant, 'EX', ttl)
 return 'ok'
 `;
 
+/** The acquire script; its fields name the header's KEYS[1..8] then ARGV[1..7]. */
+export const ACQUIRE_SCRIPT = redisScript(
+  ACQUIRE_LUA,
+  [
+    'globalActive',
+    'tenantActive',
+    'tenantRpm',
+    'concurrencyOverride',
+    'rpmOverride',
+    'globalLeases',
+    'tenantLeases',
+    'callRecord',
+  ],
+  [
+    'callControlId',
+    'tenantId',
+    'globalConcurrencyCap',
+    'tenantConcurrencyCapDefault',
+    'tenantCallsPerMinCapDefault',
+    'capacityTtlSeconds',
+    'reclaimBatchSize',
+  ],
+);
+
 /**
- * release: give back a call's slot, wherever it is held. Idempotent.
+ * release: give back a call's slot, wherever it is held. Idempotent. Each KEYS/ARGV line
+ * names the field `RELEASE_SCRIPT.arguments` takes it from.
  *
- * KEYS[1]  call record        `${cap}:call:${id}`: tenant id, or '' once released
- * KEYS[2]  global active set  `${cap}:global:active`
- * KEYS[3]  global lease zset  `${cap}:global:leases`
- * ARGV[1]  call_control_id
- * ARGV[2]  CAP_PREFIX (the tenant's keys are named from the record, which only Redis holds)
- * ARGV[3]  TTL (s) of the '' record that refuses a late acquire; '0' deletes the record
- *          instead (the call goes on and may be admitted again)
- * ARGV[4]  tenant id hint, used when the record is gone ('' when unknown)
+ * KEYS[1] callRecord             `${cap}:call:${id}`: tenant id, or '' once released
+ * KEYS[2] globalActive           `${cap}:global:active`
+ * KEYS[3] globalLeases           `${cap}:global:leases`
+ * ARGV[1] callControlId          call_control_id
+ * ARGV[2] capPrefix              CAP_PREFIX (the tenant's keys are named from the record,
+ *                                which only Redis holds)
+ * ARGV[3] endedMarkerTtlSeconds  TTL (s) of the '' record that refuses a late acquire; '0'
+ *                                deletes the record instead (the call goes on, may be admitted)
+ * ARGV[4] tenantIdHint           tenant id, used when the record is gone ('' when unknown)
  * Returns  1 when a held slot was released, 0 when the call held none
  */
-export const RELEASE_SCRIPT = `
+const RELEASE_LUA = `
 local member = ARGV[1]
 local tenant = redis.call('GET', KEYS[1])
 if not tenant or tenant == '' then tenant = ARGV[4] end
@@ -122,3 +172,10 @@ end
 if released > 0 then return 1 end
 return 0
 `;
+
+/** The release script; its fields name the header's KEYS[1..3] then ARGV[1..4]. */
+export const RELEASE_SCRIPT = redisScript(
+  RELEASE_LUA,
+  ['callRecord', 'globalActive', 'globalLeases'],
+  ['callControlId', 'capPrefix', 'endedMarkerTtlSeconds', 'tenantIdHint'],
+);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { decodeTelnyxPublicKey, splitPublicKeyList } from '../webhook/telnyx-public-keys.js';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '../webhook/verify-signature.js';
+import { ENV_NAMES as N } from './env-names.js';
 import { type Env, parseEnv, positiveIntegerWithDefault, requiredString } from './parse-env.js';
 
 // Every entry is checked here, at start, so a mistyped key stops the function with a message
@@ -23,9 +24,9 @@ const publicKeyList = z.pipe(
 );
 
 const ingestShape = {
-  TELNYX_PUBLIC_KEY: publicKeyList,
-  QUEUE_URL: requiredString,
-  WEBHOOK_TOLERANCE_SECONDS: positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
+  [N.telnyxPublicKey]: publicKeyList,
+  [N.queueUrl]: requiredString,
+  [N.webhookToleranceSeconds]: positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
 };
 
 /** The ingest function's settings. */
@@ -43,8 +44,8 @@ export interface IngestConfig {
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const vars = parseEnv(ingestShape, env);
   return {
-    telnyxPublicKeys: vars.TELNYX_PUBLIC_KEY,
-    queueUrl: vars.QUEUE_URL,
-    webhookToleranceSeconds: vars.WEBHOOK_TOLERANCE_SECONDS,
+    telnyxPublicKeys: vars[N.telnyxPublicKey],
+    queueUrl: vars[N.queueUrl],
+    webhookToleranceSeconds: vars[N.webhookToleranceSeconds],
   };
 }

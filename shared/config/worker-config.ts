@@ -1,3 +1,5 @@
+import { type AdmissionConfig, admissionShape, toAdmissionConfig } from './admission-config.js';
+import { ENV_NAMES as N } from './env-names.js';
 import {
   type Env,
   optionalString,
@@ -5,10 +7,9 @@ import {
   positiveIntegerWithDefault,
   stringWithDefault,
 } from './parse-env.js';
-import { type RedisConfig, redisShape, toRedisConfig } from './redis-config.js';
 
 /** The worker's settings: the Redis contract plus how it talks to Telnyx. */
-export interface WorkerConfig extends RedisConfig {
+export interface WorkerConfig extends AdmissionConfig {
   /** A plain API key (local use); in AWS the key comes from `telnyxApiKeySecretArn`. */
   readonly telnyxApiKey?: string | undefined;
   readonly telnyxApiKeySecretArn?: string | undefined;
@@ -18,13 +19,16 @@ export interface WorkerConfig extends RedisConfig {
   readonly telnyxTimeoutMs: number;
 }
 
+/** The voice and language Telnyx speaks denial messages in, unless set. */
+export const SPEAK_DEFAULTS = { voice: 'female', language: 'en-US' } as const;
+
 const workerShape = {
-  ...redisShape,
-  TELNYX_API_KEY: optionalString,
-  TELNYX_API_KEY_SECRET_ARN: optionalString,
-  TELNYX_SPEAK_VOICE: stringWithDefault('female'),
-  TELNYX_SPEAK_LANGUAGE: stringWithDefault('en-US'),
-  TELNYX_TIMEOUT_MS: positiveIntegerWithDefault(5000),
+  ...admissionShape,
+  [N.telnyxApiKey]: optionalString,
+  [N.telnyxApiKeySecretArn]: optionalString,
+  [N.telnyxSpeakVoice]: stringWithDefault(SPEAK_DEFAULTS.voice),
+  [N.telnyxSpeakLanguage]: stringWithDefault(SPEAK_DEFAULTS.language),
+  [N.telnyxTimeoutMs]: positiveIntegerWithDefault(5000),
 };
 
 /**
@@ -33,16 +37,16 @@ const workerShape = {
  */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const vars = parseEnv(workerShape, env, (e) =>
-    e.TELNYX_API_KEY?.trim() || e.TELNYX_API_KEY_SECRET_ARN?.trim()
+    e[N.telnyxApiKey]?.trim() || e[N.telnyxApiKeySecretArn]?.trim()
       ? []
-      : [{ variable: 'TELNYX_API_KEY', message: 'or TELNYX_API_KEY_SECRET_ARN is required' }],
+      : [{ variable: N.telnyxApiKey, message: `or ${N.telnyxApiKeySecretArn} is required` }],
   );
   return {
-    ...toRedisConfig(vars),
-    telnyxApiKey: vars.TELNYX_API_KEY,
-    telnyxApiKeySecretArn: vars.TELNYX_API_KEY_SECRET_ARN,
-    speakVoice: vars.TELNYX_SPEAK_VOICE,
-    speakLanguage: vars.TELNYX_SPEAK_LANGUAGE,
-    telnyxTimeoutMs: vars.TELNYX_TIMEOUT_MS,
+    ...toAdmissionConfig(vars),
+    telnyxApiKey: vars[N.telnyxApiKey],
+    telnyxApiKeySecretArn: vars[N.telnyxApiKeySecretArn],
+    speakVoice: vars[N.telnyxSpeakVoice],
+    speakLanguage: vars[N.telnyxSpeakLanguage],
+    telnyxTimeoutMs: vars[N.telnyxTimeoutMs],
   };
 }

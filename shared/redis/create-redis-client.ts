@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config/redis-config.js';
+import type { AdmissionConfig } from '../config/admission-config.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 
@@ -19,7 +19,7 @@ export interface CreateRedisClientOptions {
  * replies in the shapes ElastiCache and the scripts expect.
  */
 export function createRedisClient(
-  config: Pick<RedisConfig, 'redisUrl' | 'redisCommandTimeoutMs'>,
+  config: Pick<AdmissionConfig, 'redisUrl' | 'redisCommandTimeoutMs'>,
   options: CreateRedisClientOptions,
 ): Redis {
   const url = new URL(config.redisUrl);

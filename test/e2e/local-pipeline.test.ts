@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { callEventBody, newCall, postSignedWebhook } from '../../local/webhook-events.js';
-import { CALLER_MESSAGES } from '../../shared/calls/caller-messages.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
+import { CALLER_MESSAGES } from '../../shared/calls/denials.js';
 import { mapNumber } from '../../shared/tenants/tenant-admin.js';
 import { startE2ePipeline, steps } from './dev-pipeline-helpers.js';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CALLER_MESSAGES } from '../../shared/calls/caller-messages.js';
+import { CALLER_MESSAGES } from '../../shared/calls/denials.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 import { E2E_ENV, startE2ePipeline } from './dev-pipeline-helpers.js';
 

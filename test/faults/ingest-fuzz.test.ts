@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
+import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
 import { lambdaContext, signedApiRequest } from '../support/factories.js';
 import { setEnv } from '../support/local-sqs.js';
 import { generateTelnyxKeys, nowSeconds, signWebhook } from '../support/signing.js';
@@ -96,7 +97,7 @@ const eventBody = fc
           occurred_at: new Date().toISOString(),
           payload: { ...extra, call_control_id: callId, to, from, client_state: clientState },
         },
-        meta: { attempt: 1, delivered_to: 'https://example.test/webhooks/telnyx' },
+        meta: { attempt: 1, delivered_to: `https://example.test${WEBHOOK_PATH}` },
       },
       null,
       indent,

@@ -168,7 +168,7 @@ it(`never exceeds the caps, admits exactly the capacity at peak, answers or tell
       admitted += 1;
     } else {
       expect(done.map((c) => c.action)).toEqual(['answer', 'speak', 'hangup']);
-      expect(state).toEqual({ action: 'deny', denial: 'at_capacity' });
+      expect(state).toEqual({ action: 'deny', message: 'at_capacity' });
       expect(done[1]?.body.payload).toBe(AT_CAPACITY);
       denied += 1;
     }

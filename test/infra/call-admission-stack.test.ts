@@ -1,4 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DENIAL_REASONS } from '../../shared/calls/denials.js';
+import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
+import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
 import { type CfnResource, callAdmissionApp, findFunction } from './stack-fixture.js';
 
 interface Statement {
@@ -217,7 +220,7 @@ describe('redis', () => {
 describe('webhook api', () => {
   it('routes POST /webhooks/telnyx to the ingest function with payload format 2.0', () => {
     const [, route] = onlyOfType('AWS::ApiGatewayV2::Route');
-    expect(route.Properties.RouteKey).toBe('POST /webhooks/telnyx');
+    expect(route.Properties.RouteKey).toBe(`POST ${WEBHOOK_PATH}`);
     const [, integration] = onlyOfType('AWS::ApiGatewayV2::Integration');
     expect(integration.Properties).toMatchObject({
       IntegrationType: 'AWS_PROXY',
@@ -309,7 +312,7 @@ describe('functions', () => {
     expect(env).toMatchObject({
       GLOBAL_CONCURRENCY_CAP: { Ref: 'GlobalConcurrencyCap' },
       CAPACITY_TTL_SECONDS: { Ref: 'CapacityTtlSeconds' },
-      POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       TELNYX_API_KEY: '',
     });
     expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
@@ -410,15 +413,9 @@ describe('operations', () => {
     const [, dashboard] = onlyOfType('AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     expect(body).toContain(
-      '\\"TelnyxCallAdmission\\",\\"CallAccepted\\",\\"service\\",\\"worker\\"',
+      `\\"${METRICS_NAMESPACE}\\",\\"CallAccepted\\",\\"service\\",\\"worker\\"`,
     );
-    for (const reason of [
-      'not_configured',
-      'global_at_capacity',
-      'tenant_at_capacity',
-      'tenant_rate_limited',
-      'capacity_check_failed',
-    ]) {
+    for (const reason of DENIAL_REASONS) {
       expect(body).toContain(
         `\\"CallDenied\\",\\"Reason\\",\\"${reason}\\",\\"service\\",\\"worker\\"`,
       );

@@ -77,7 +77,7 @@ describe('a capacity denial', () => {
   async function expectCapacityDenial(id: string, reason: string) {
     expect(decodeCallState(p.telnyx.commandsFor(id)[0]?.body.client_state as string)).toEqual({
       action: 'deny',
-      denial: 'at_capacity',
+      message: 'at_capacity',
     });
     await h.followDenial(id);
     expect(h.actions(id)).toEqual(['answer', 'speak', 'hangup']);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
 import { nowSeconds, signWebhook, type TelnyxSigningKeys } from './signing.js';
 
 /** A Telnyx webhook body as a plain object, ready for `JSON.stringify`. */
@@ -98,7 +99,7 @@ export function telnyxEvent(
     },
     meta: {
       attempt: envelope.attempt ?? 1,
-      delivered_to: 'https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/telnyx',
+      delivered_to: `https://abc123.execute-api.us-east-1.amazonaws.com${WEBHOOK_PATH}`,
     },
   };
 }
@@ -156,8 +157,8 @@ function apiRequest(
   const now = new Date();
   return {
     version: '2.0',
-    routeKey: 'POST /webhooks/telnyx',
-    rawPath: '/webhooks/telnyx',
+    routeKey: `POST ${WEBHOOK_PATH}`,
+    rawPath: WEBHOOK_PATH,
     rawQueryString: '',
     headers,
     requestContext: {
@@ -167,13 +168,13 @@ function apiRequest(
       domainPrefix: 'abc123',
       http: {
         method: 'POST',
-        path: '/webhooks/telnyx',
+        path: WEBHOOK_PATH,
         protocol: 'HTTP/1.1',
         sourceIp: '192.76.120.10',
         userAgent: 'telnyx-webhooks',
       },
       requestId: randomUUID(),
-      routeKey: 'POST /webhooks/telnyx',
+      routeKey: `POST ${WEBHOOK_PATH}`,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),

@@ -1,4 +1,9 @@
-import { decodeCallState, encodeCallState } from '../../shared/calls/client-state.js';
+import {
+  type CallState,
+  decodeCallState,
+  encodeCallState,
+} from '../../shared/calls/client-state.js';
+import { DENIAL_REASONS, DENIALS } from '../../shared/calls/denials.js';
 
 const b64 = (value: string) => Buffer.from(value).toString('base64');
 
@@ -8,14 +13,45 @@ describe('call state in client_state', () => {
     expect(decodeCallState(encoded)).toEqual({ action: 'accept', tenantId: 'acme' });
   });
 
-  it('round-trips each denial', () => {
-    for (const denial of ['not_configured', 'at_capacity', 'unavailable'] as const) {
-      expect(decodeCallState(encodeCallState({ action: 'deny', denial }))).toEqual({
+  it("round-trips each denial's caller message", () => {
+    for (const denial of DENIAL_REASONS) {
+      const message = DENIALS[denial].callerMessage;
+      expect(decodeCallState(encodeCallState({ action: 'deny', message }))).toEqual({
         action: 'deny',
-        denial,
+        message,
       });
     }
   });
+
+  // Calls in flight during a deploy carry state written by the previous release.
+  it.each([
+    [
+      'an accept',
+      'eyJhcHAiOiJ0Y2ExIiwiYWN0aW9uIjoiYWNjZXB0IiwidGVuYW50IjoiYWNtZSJ9',
+      { action: 'accept', tenantId: 'acme' },
+    ],
+    [
+      'an at-capacity denial',
+      'eyJhcHAiOiJ0Y2ExIiwiYWN0aW9uIjoiZGVueSIsImRlbmlhbCI6ImF0X2NhcGFjaXR5In0=',
+      { action: 'deny', message: 'at_capacity' },
+    ],
+    [
+      'a not-configured denial',
+      'eyJhcHAiOiJ0Y2ExIiwiYWN0aW9uIjoiZGVueSIsImRlbmlhbCI6Im5vdF9jb25maWd1cmVkIn0=',
+      { action: 'deny', message: 'not_configured' },
+    ],
+    [
+      'an unavailable denial',
+      'eyJhcHAiOiJ0Y2ExIiwiYWN0aW9uIjoiZGVueSIsImRlbmlhbCI6InVuYXZhaWxhYmxlIn0=',
+      { action: 'deny', message: 'unavailable' },
+    ],
+  ])(
+    'reads %s encoded by the previous release, and encodes it the same way',
+    (_label, wire, state) => {
+      expect(decodeCallState(wire)).toEqual(state);
+      expect(encodeCallState(state as CallState)).toBe(wire);
+    },
+  );
 
   it.each([
     ['missing', undefined],

@@ -4,18 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-
-/** Where the worker's Powertools Metrics land (`POWERTOOLS_METRICS_NAMESPACE`). */
-export const METRICS_NAMESPACE = 'TelnyxCallAdmission';
-
-/** Every `Reason` the worker records with `CallDenied`. */
-export const DENIAL_REASONS = [
-  'not_configured',
-  'global_at_capacity',
-  'tenant_at_capacity',
-  'tenant_rate_limited',
-  'capacity_check_failed',
-] as const;
+import { DENIAL_REASONS, DENIALS } from '../../../shared/calls/denials.js';
+import { CALL_METRIC_NAMES, METRICS_NAMESPACE } from '../../../shared/calls/metric-names.js';
 
 /** Options for {@link Dashboard}. */
 export interface DashboardProps {
@@ -59,10 +49,12 @@ export class Dashboard extends Construct {
             title: 'Calls accepted and denied',
             width: 12,
             left: [
-              callMetric('CallAccepted', {}, 'accepted'),
-              ...DENIAL_REASONS.map((reason) =>
-                callMetric('CallDenied', { Reason: reason }, `denied: ${reason}`),
-              ),
+              callMetric(CALL_METRIC_NAMES.accepted, {}, 'accepted'),
+              ...DENIAL_REASONS.map((denial) => {
+                const reason = DENIALS[denial].metricReason;
+                const dimensions = { [CALL_METRIC_NAMES.reasonDimension]: reason };
+                return callMetric(CALL_METRIC_NAMES.denied, dimensions, `denied: ${reason}`);
+              }),
             ],
             stacked: true,
           }),

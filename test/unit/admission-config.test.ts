@@ -1,4 +1,4 @@
-import { loadRedisConfig } from '../../shared/config/redis-config.js';
+import { loadAdmissionConfig } from '../../shared/config/admission-config.js';
 import { ConfigError } from '../../shared/errors.js';
 
 const valid = {
@@ -11,7 +11,7 @@ const valid = {
 
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
-    loadRedisConfig(env);
+    loadAdmissionConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -19,9 +19,9 @@ function configError(env: Record<string, string | undefined>): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('loadRedisConfig', () => {
+describe('loadAdmissionConfig', () => {
   it('reads the contract variables', () => {
-    expect(loadRedisConfig({ ...valid, TENANTMAP_PREFIX: 'tm', CAP_PREFIX: 'c' })).toEqual({
+    expect(loadAdmissionConfig({ ...valid, TENANTMAP_PREFIX: 'tm', CAP_PREFIX: 'c' })).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       tenantmapPrefix: 'tm',
       capPrefix: 'c',
@@ -38,7 +38,7 @@ describe('loadRedisConfig', () => {
   it.each([[undefined], [''], ['   ']])(
     'falls back to the default prefixes when they are %p',
     (value) => {
-      const config = loadRedisConfig({ ...valid, TENANTMAP_PREFIX: value, CAP_PREFIX: value });
+      const config = loadAdmissionConfig({ ...valid, TENANTMAP_PREFIX: value, CAP_PREFIX: value });
       expect(config.tenantmapPrefix).toBe('tenantmap');
       expect(config.capPrefix).toBe('cap');
     },
@@ -82,7 +82,7 @@ describe('loadRedisConfig', () => {
   });
 
   it('accepts surrounding whitespace on numbers and reads the optional settings', () => {
-    const config = loadRedisConfig({
+    const config = loadAdmissionConfig({
       ...valid,
       GLOBAL_CONCURRENCY_CAP: ' 7 ',
       REDIS_COMMAND_TIMEOUT_MS: '250',

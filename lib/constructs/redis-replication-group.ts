@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 /** Redis listens here rather than on 6379, so a scan for the default port finds nothing. */
 export const REDIS_PORT = 6380;
 
-/** Options for {@link RedisCluster}. */
-export interface RedisClusterProps {
+/** Options for {@link RedisReplicationGroup}. */
+export interface RedisReplicationGroupProps {
   readonly vpc: ec2.IVpc;
   /** Node type of the primary and the replica (default `cache.t4g.micro`). */
   readonly nodeType?: string;
@@ -21,7 +21,7 @@ export interface RedisClusterProps {
  * CROSSSLOT on cluster-mode Redis. Primary + replica in two AZs with automatic failover,
  * TLS in transit, encryption at rest and an AUTH token generated into Secrets Manager.
  */
-export class RedisCluster extends Construct implements ec2.IConnectable {
+export class RedisReplicationGroup extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly authTokenSecret: secretsmanager.Secret;
@@ -30,7 +30,7 @@ export class RedisCluster extends Construct implements ec2.IConnectable {
   public readonly url: string;
   public readonly primaryEndpointAddress: string;
 
-  constructor(scope: Construct, id: string, props: RedisClusterProps) {
+  constructor(scope: Construct, id: string, props: RedisReplicationGroupProps) {
     super(scope, id);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
