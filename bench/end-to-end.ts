@@ -1,11 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { pollOnce } from '../local/queue-poller.js';
-import {
-  callControlId,
-  lambdaContext,
-  signedApiRequest,
-  telnyxEvent,
-} from '../test/support/factories.js';
+import { lambdaContext } from '../local/lambda-context.js';
+import { signedApiRequest } from '../local/lambda-events.js';
+import { pollOnce } from '../local/poll-once.js';
+import { callControlId, telnyxEvent } from '../local/webhook-events.js';
 import { BENCH_DID, type BenchEnvironment, progress, type WorkerHandler } from './environment.js';
 import type { Section } from './report.js';
 import { fmt, microsSince, quantile } from './stats.js';
@@ -94,7 +91,7 @@ export async function measureEndToEnd(env: BenchEnvironment): Promise<Section> {
     title: 'End to end',
     method:
       `${CALLS} calls one at a time (after 10 warm-up calls): the real ingest handler is invoked with a ` +
-      'signed `call.initiated`, it sends to local-aws-sqs, a poller (local/queue-poller.ts, what ' +
+      'signed `call.initiated`, it sends to local-aws-sqs, a poller (local/poll-once.ts, what ' +
       "Lambda's SQS event source does) receives and invokes the real worker handler, and the clock " +
       'stops when the answer command reaches the simulator. Parts are timed separately: the ingest ' +
       'invocation, a ReceiveMessage of a waiting message on its own, and the worker invocation.',

@@ -1,11 +1,14 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '../local/lambda-context.js';
+import { signedApiRequest } from '../local/lambda-events.js';
+import { LOCAL_QUEUE_NAME } from '../local/local-system.js';
+import { telnyxEvent } from '../local/webhook-events.js';
 import { createSqsClient } from '../shared/queue/create-sqs-client.js';
 import { parseTelnyxEvent } from '../shared/telnyx/webhook-event.js';
 import { acceptWebhook } from '../shared/webhook/accept-webhook.js';
 import { createSignatureVerifier } from '../shared/webhook/verify-signature.js';
-import { lambdaContext, signedApiRequest, telnyxEvent } from '../test/support/factories.js';
 import { BENCH_DID, type BenchEnvironment, progress } from './environment.js';
 import { rawPoster } from './http-post.js';
 import { describeShares, profileByOwner } from './profile.js';
@@ -55,7 +58,7 @@ async function withNoOpSend<T>(fn: () => Promise<T>): Promise<T> {
 /** Empties the queue between rounds: local-aws-sqs scans every stored message per FIFO send. */
 async function recreateQueue(env: BenchEnvironment): Promise<void> {
   await env.sqs.deleteQueue(env.queueUrl);
-  const url = await env.sqs.createFifoQueue('bench');
+  const url = await env.sqs.createFifoQueue(LOCAL_QUEUE_NAME);
   if (url !== env.queueUrl) throw new Error(`queue URL changed: ${url}`);
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
+import { callControlId } from '../local/webhook-events.js';
 import { createCapacityLimiter } from '../shared/capacity/limiter.js';
 import { createRedisClient } from '../shared/redis/create-redis-client.js';
-import { callControlId } from '../test/support/factories.js';
 import { type BenchEnvironment, progress } from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
 import { fmt, quantile } from './stats.js';

@@ -1,13 +1,9 @@
 import { type Redis, Redis as RedisClient } from 'ioredis';
+import { lambdaContext } from '../local/lambda-context.js';
+import { sqsRecord } from '../local/lambda-events.js';
+import { callControlId, type TelnyxWebhookBody, telnyxEvent } from '../local/webhook-events.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
-import {
-  callControlId,
-  lambdaContext,
-  sqsRecord,
-  type TelnyxWebhookBody,
-  telnyxEvent,
-} from '../test/support/factories.js';
 import { BENCH_DID, type BenchEnvironment, progress, UNMAPPED_DID } from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
 

@@ -1,6 +1,9 @@
 import type { SQSEvent } from 'aws-lambda';
 import { Redis } from 'ioredis';
 import Telnyx from 'telnyx';
+import { lambdaContext } from '../local/lambda-context.js';
+import { sqsRecord } from '../local/lambda-events.js';
+import { callControlId, telnyxEvent } from '../local/webhook-events.js';
 import { capacityKeys } from '../shared/capacity/keys.js';
 import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
 import { acquireArguments } from '../shared/capacity/script-arguments.js';
@@ -9,7 +12,6 @@ import { commandId } from '../shared/telnyx/call-control.js';
 import { createTelnyxCallControl } from '../shared/telnyx/telnyx-call-control.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
-import { callControlId, lambdaContext, sqsRecord, telnyxEvent } from '../test/support/factories.js';
 import { BENCH_DID, BENCH_TENANT, type BenchEnvironment, progress } from './environment.js';
 import { rawPoster } from './http-post.js';
 import { describeShares, profileByOwner } from './profile.js';

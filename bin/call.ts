@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from '../local/dev-keys.js';
-import { DEFAULT_LOCAL_PORT } from '../local/local-env.js';
+import { DEFAULT_LOCAL_PORT } from '../local/handler-env.js';
 import { pipelineClient } from '../local/pipeline-client.js';
 import { readPipelineState } from '../local/pipeline-state.js';
 import { formatStory, shortCallId } from '../local/timeline-format.js';

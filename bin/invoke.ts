@@ -1,88 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { execute } from 'lambda-local';
-import { buildFunction, type FunctionName, PROJECT_ROOT } from '../lib/bundling.js';
+import { interceptOutput } from '../local/capture-output.js';
+import {
+  DEFAULT_ENV_FILE,
+  type EnvVarsFile,
+  envFor,
+  invokeFunction,
+} from '../local/invoke-function.js';
 
-/**
- * Each function as the synthesized stack defines it: the logical id `sam local invoke` and the
- * env-vars file use, and the timeout and memory Lambda gives it (test/infra/sam-invoke.test.ts
- * checks all three against the template).
- */
-export const FUNCTIONS = {
-  ingest: { logicalId: 'IngestFunctionB02ED0EB', timeoutSeconds: 10, memoryMb: 512 },
-  worker: { logicalId: 'WorkerFunctionAF8A26AF', timeoutSeconds: 60, memoryMb: 512 },
-} as const satisfies Record<FunctionName, FunctionSpec>;
-
-interface FunctionSpec {
-  readonly logicalId: string;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-}
-
-/** SAM's env-vars file: a `Parameters` section for every function, then one per function. */
-export type EnvVarsFile = Record<string, Record<string, string>>;
-
-/** The default env-vars file, shared with `sam local invoke --env-vars`. */
-export const DEFAULT_ENV_FILE = 'events/env.json';
-
-/**
- * The variables one function gets from an env-vars file, in SAM's order of precedence: the
- * logical id's section over the function name's, both over `Parameters`.
- */
-export function envFor(name: FunctionName, file: EnvVarsFile): Record<string, string> {
-  return { ...file.Parameters, ...file[name], ...file[FUNCTIONS[name].logicalId] };
-}
-
-/** The built bundle of one function; built first when missing or when `rebuild` is set. */
-export function bundlePath(name: FunctionName, rebuild = false): string {
-  const path = join(PROJECT_ROOT, 'dist', 'functions', name, 'index.mjs');
-  if (rebuild || !existsSync(path)) buildFunction(name);
-  return path;
-}
-
-/** How one invocation ended: the handler's result, or the error as Lambda reports it. */
-export type InvokeOutcome =
-  | { readonly ok: true; readonly result: unknown }
-  | { readonly ok: false; readonly error: unknown };
-
-/**
- * Runs a built bundle once with lambda-local, as the Lambda runtime would: environment set
- * before the module loads (the handlers read it at init), a full context and the timeout.
- */
-export async function invokeFunction(
-  name: FunctionName,
-  event: unknown,
-  env: Record<string, string>,
-  options: { readonly rebuild?: boolean } = {},
-): Promise<InvokeOutcome> {
-  const spec = FUNCTIONS[name];
-  // lambda-local only fills these when unset, with its own guesses (the handler name, free RAM).
-  process.env.AWS_LAMBDA_FUNCTION_NAME = spec.logicalId;
-  process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(spec.memoryMb);
-  try {
-    const result = await execute({
-      lambdaPath: bundlePath(name, options.rebuild),
-      // The bundles are ES modules (index.mjs); lambda-local then loads them with import().
-      esm: true,
-      event,
-      environment: env,
-      timeoutMs: spec.timeoutSeconds * 1000,
-      // -1: print nothing of its own and leave the handler's output alone.
-      verboseLevel: -1,
-      contextOverwrite: (context: Record<string, unknown>) => {
-        context.functionName = spec.logicalId;
-        context.memoryLimitInMB = String(spec.memoryMb);
-        context.invokedFunctionArn = `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:123456789012:function:${spec.logicalId}`;
-      },
-    });
-    return { ok: true, result };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
+// `npm run invoke`: runs a built bundle once with a sample event, as `sam local invoke` would.
 const USAGE = 'usage: npm run invoke -- <ingest|worker> <event.json> [--env-vars <file>] [--build]';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -104,7 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // As with `sam local invoke`, the function's logs go to stderr and only the response to
   // stdout, so `npm run -s invoke -- ... | jq` works.
   const stdout = process.stdout.write.bind(process.stdout);
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  interceptOutput((chunk) => process.stderr.write(chunk), [process.stdout]);
   process.setSourceMapsEnabled(true); // what NODE_OPTIONS=--enable-source-maps does in Lambda
   const outcome = await invokeFunction(name, event, env, { rebuild: values.build });
   stdout(`${JSON.stringify(outcome.ok ? outcome.result : outcome.error, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { DEV_KEYS_PATH } from '../local/dev-keys.js';
 import { startDevPipeline } from '../local/dev-pipeline.js';
 import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
 import { formatLiveEntry } from '../local/timeline-format.js';
@@ -7,6 +8,8 @@ import { formatLiveEntry } from '../local/timeline-format.js';
 let pipeline: Awaited<ReturnType<typeof startDevPipeline>>;
 try {
   pipeline = await startDevPipeline({
+    inheritEnv: true,
+    devKeysPath: DEV_KEYS_PATH,
     stateFile: PIPELINE_STATE_PATH,
     showLog: (line) =>
       Boolean(process.env.SHOW_LOGS) || line.level === 'WARN' || line.level === 'ERROR',
@@ -23,7 +26,7 @@ const { env, telnyx } = pipeline;
 console.log(`Local call admission pipeline is running (Ctrl-C stops it)
   webhooks   POST ${pipeline.webhookUrl}  (API Gateway -> ingest handler)
   queue      ${pipeline.queueUrl}  (local-aws-sqs FIFO -> poller -> worker handler)
-  redis      ${pipeline.redisUrl}  (${pipeline.redisSource === 'private' ? 'private in-memory redis-server; set REDIS_URL to use your own' : 'from REDIS_URL'})
+  redis      ${pipeline.redisUrl}  (${pipeline.redisServer ? 'private in-memory redis-server; set REDIS_URL to use your own' : 'from REDIS_URL'})
   telnyx     ${telnyx ? `simulator ${telnyx.baseUrl}, webhooks signed with the dev key in .local/dev-keys.json` : 'real Call Control API (TELNYX_API_KEY); Telnyx must reach the webhook URL'}
   caps       global ${env.GLOBAL_CONCURRENCY_CAP}; per tenant ${env.TENANT_CONCURRENCY_CAP_DEFAULT} concurrent, ${env.TENANT_CALLS_PER_MIN_CAP_DEFAULT} per minute (overrides: npm run tenants)
   timelines  GET ${pipeline.baseUrl}/_local/calls/<call_control_id>

@@ -1,11 +1,13 @@
-import { randomUUID, sign } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DEV_KEYS_PATH, type DevKeys, loadOrCreateDevKeys } from '../local/dev-keys.js';
-import { type EnvVarsFile, FUNCTIONS } from './invoke.js';
+import { DEV_KEYS_PATH, loadOrCreateDevKeys } from '../local/dev-keys.js';
+import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
+import { type EnvVarsFile, FUNCTIONS } from '../local/invoke-function.js';
+import { type SigningKeys, signWebhook } from '../local/webhook-signing.js';
 
 /** Where the local services listen unless told otherwise (flags of `bin/sign-events.ts`). */
 export const LOCAL_ENDPOINTS = {
@@ -54,7 +56,7 @@ export function signEvents(options: SignEventsOptions = {}): string[] {
 /** The event with a fresh body id and time, signed as Telnyx signs `${timestamp}|${body}`. */
 export function signApiEvent(
   event: APIGatewayProxyEventV2,
-  keys: Pick<DevKeys, 'privateKey'>,
+  keys: Pick<SigningKeys, 'privateKey'>,
   now: number,
 ): APIGatewayProxyEventV2 {
   const time = new Date(now * 1000);
@@ -62,7 +64,7 @@ export function signApiEvent(
   // A new event id, because the queue drops a repeated one (it is the deduplication id).
   webhook.data = { ...webhook.data, id: randomUUID(), occurred_at: time.toISOString() };
   const body = JSON.stringify(webhook);
-  const signature = sign(null, Buffer.from(`${now}|${body}`), keys.privateKey).toString('base64');
+  const signature = signWebhook(keys, now, body);
   return {
     ...event,
     headers: {
@@ -131,17 +133,22 @@ const defaultIngestEnv = (queueUrl: string): Record<string, string> => ({
   AWS_ENDPOINT_URL_SQS: new URL(queueUrl).origin,
 });
 
+/** The worker's capacity settings in the env-vars file: those of every other local run. */
+export const WORKER_CAPACITY_ENV = {
+  TENANTMAP_PREFIX: LOCAL_HANDLER_ENV.TENANTMAP_PREFIX,
+  CAP_PREFIX: LOCAL_HANDLER_ENV.CAP_PREFIX,
+  GLOBAL_CONCURRENCY_CAP: LOCAL_HANDLER_ENV.GLOBAL_CONCURRENCY_CAP,
+  TENANT_CONCURRENCY_CAP_DEFAULT: LOCAL_HANDLER_ENV.TENANT_CONCURRENCY_CAP_DEFAULT,
+  TENANT_CALLS_PER_MIN_CAP_DEFAULT: LOCAL_HANDLER_ENV.TENANT_CALLS_PER_MIN_CAP_DEFAULT,
+  CAPACITY_TTL_SECONDS: LOCAL_HANDLER_ENV.CAPACITY_TTL_SECONDS,
+} as const;
+
 // Empty secret ARNs switch the worker to the plain values below (local Redis has no AUTH).
 // SAM drops TELNYX_API_KEY and TELNYX_BASE_URL (not declared in the template): see the README, Invoking the functions locally.
 const DEFAULT_WORKER_ENV: Record<string, string> = {
   REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
   REDIS_AUTH_TOKEN_SECRET_ARN: '',
-  TENANTMAP_PREFIX: 'tenantmap',
-  CAP_PREFIX: 'cap',
-  GLOBAL_CONCURRENCY_CAP: '100',
-  TENANT_CONCURRENCY_CAP_DEFAULT: '10',
-  TENANT_CALLS_PER_MIN_CAP_DEFAULT: '30',
-  CAPACITY_TTL_SECONDS: '7200',
+  ...WORKER_CAPACITY_ENV,
   TELNYX_API_KEY_SECRET_ARN: '',
   TELNYX_API_KEY: 'KEY_local_development',
   TELNYX_BASE_URL: LOCAL_ENDPOINTS.telnyxBaseUrl,

@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { LOCAL_CAP_DEFAULTS } from '../local/local-env.js';
+import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
 import { readPipelineState } from '../local/pipeline-state.js';
 import { capacityStatus } from '../local/tenant-status.js';
 import { textTable } from '../local/text-table.js';
@@ -34,8 +34,8 @@ const setting = (name: string, fallback: string): string =>
   process.env[name]?.trim() || state?.env[name] || fallback;
 const redisUrl = process.env.REDIS_URL?.trim() || state?.redisUrl || 'redis://127.0.0.1:6379';
 const prefixes = {
-  tenantmapPrefix: setting('TENANTMAP_PREFIX', 'tenantmap'),
-  capPrefix: setting('CAP_PREFIX', 'cap'),
+  tenantmapPrefix: setting('TENANTMAP_PREFIX', LOCAL_HANDLER_ENV.TENANTMAP_PREFIX),
+  capPrefix: setting('CAP_PREFIX', LOCAL_HANDLER_ENV.CAP_PREFIX),
 };
 
 /** Thrown for usage errors: printed with the usage, exit code 2. */
@@ -110,8 +110,8 @@ async function run(argv: string[], redis: Redis): Promise<string> {
 }
 
 async function status(redis: Redis, tenantId: string | undefined): Promise<string> {
-  const cap = (name: keyof typeof LOCAL_CAP_DEFAULTS) =>
-    Number(setting(name, LOCAL_CAP_DEFAULTS[name]));
+  const cap = (name: keyof typeof LOCAL_HANDLER_ENV & string) =>
+    Number(setting(name, LOCAL_HANDLER_ENV[name]));
   const report = await capacityStatus(
     redis,
     prefixes,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {
@@ -7,7 +6,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
-import { localLambdaContext } from './lambda-context.js';
+import { lambdaContext } from './lambda-context.js';
+import { apiGatewayEvent } from './lambda-events.js';
 
 /** The ingest handler's shape, as API Gateway invokes it. */
 export type IngestHandler = (
@@ -78,10 +78,7 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   if (method === 'POST' && url.pathname === WEBHOOK_PATH) {
-    const result = await options.ingest(
-      apiGatewayEvent(req, url, body),
-      localLambdaContext('ingest', 10_000),
-    );
+    const result = await options.ingest(webhookEvent(req, body), lambdaContext('ingest', 10_000));
     options.onWebhook?.(body, result);
     res.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body);
@@ -92,41 +89,14 @@ async function handle(
   reply(res, 404, { message: 'Not Found' });
 }
 
-function apiGatewayEvent(req: IncomingMessage, url: URL, body: string): APIGatewayProxyEventV2 {
+function webhookEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   // Node lower-cases names already; API Gateway joins repeated headers with commas.
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const now = new Date();
-  const routeKey = `POST ${WEBHOOK_PATH}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method: 'POST',
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
+  const protocol = `HTTP/${req.httpVersion}`;
+  return apiGatewayEvent(body, headers, { protocol, sourceIp: req.socket.remoteAddress });
 }
 
 function stringHeaders(headers: APIGatewayProxyStructuredResultV2['headers']) {

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** The Lambda context the local runtime hands a handler, as the Lambda runtime would. */
-export function localLambdaContext(functionName: string, timeoutMs: number): Context {
+/** A Lambda context as the runtime hands it to a handler: enough for middy and Powertools. */
+export function lambdaContext(functionName = 'test-function', timeoutMs = 30_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
     memoryLimitInMB: '256',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
+    logStreamName: '2025/06/02/[$LATEST]0123456789abcdef',
     getRemainingTimeInMillis: () => timeoutMs,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -1,96 +1,96 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { localLambdaContext } from './lambda-context.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SQSRecord } from 'aws-lambda';
+import { type PollOptions, pollOnce, type WorkerHandler } from './poll-once.js';
 
-/** The worker handler's shape, as the Lambda runtime calls it. */
-export type WorkerHandler = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<SQSBatchResponse | undefined>;
-
-export interface PollOptions {
-  readonly sqs: Pick<SQSClient, 'send'>;
-  readonly queueUrl: string;
-  readonly worker: WorkerHandler;
-  /** Seconds before a failed message is offered again (Lambda waits a visibility timeout). */
-  readonly retryDelaySeconds?: number;
-  /** Long-poll wait; 0 returns at once when the queue is empty. */
-  readonly waitSeconds?: number;
+/** How `startQueuePoller` runs the event source loop. */
+export interface QueuePollerOptions extends Omit<PollOptions, 'waitSeconds'> {
+  /** Pause between polls while the queue is empty. */
+  readonly idleMs?: number;
+  /** Sees each batch the worker was given and the message ids it failed. */
+  readonly onBatch?: (records: readonly SQSRecord[], failed: ReadonlySet<string>) => void;
+  readonly onError?: (error: unknown) => void;
 }
 
-/** What one poll delivered: how many records, and which message ids the worker failed. */
-export interface PollResult {
-  readonly delivered: number;
-  readonly failed: readonly string[];
+/** A running poll loop. */
+export interface QueuePoller {
+  /** Stops polling and waits for the batch in progress. */
+  stop(): Promise<void>;
 }
 
 /**
- * Does what Lambda's SQS event source does, once: receive a batch, invoke the worker with
- * it, delete what succeeded and put the reported failures back for a later retry.
+ * Runs `pollOnce` in a loop, one batch at a time, as Lambda's FIFO event source does. Like SQS
+ * FIFO it blocks a message group while one of its messages waits for a retry, which
+ * local-aws-sqs does not emulate: later messages of that call are put back, not delivered.
  */
-export async function pollOnce(options: PollOptions): Promise<PollResult> {
-  const { sqs, queueUrl } = options;
-  const received = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: options.waitSeconds ?? 0,
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
-  const messages = received.Messages ?? [];
-  if (messages.length === 0) return { delivered: 0, failed: [] };
-  const records = messages.map((m) => toRecord(m, queueUrl));
-  const response = await options.worker({ Records: records }, localLambdaContext('worker', 30_000));
-  const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
-  const done = messages.filter((m) => !failed.has(m.MessageId as string));
-  if (done.length > 0) {
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
-  for (const m of messages.filter((m) => failed.has(m.MessageId as string))) {
-    await sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: m.ReceiptHandle,
-        VisibilityTimeout: options.retryDelaySeconds ?? 0,
-      }),
-    );
-  }
-  return { delivered: messages.length, failed: [...failed] };
+export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
+  const worker = groupLockedWorker(options.worker, options.onBatch);
+  const idle = new AbortController();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const { delivered } = await pollOnce({ ...options, worker, waitSeconds: 0 });
+        if (delivered === 0) await sleep(options.idleMs ?? 50, undefined, { signal: idle.signal });
+      } catch (error) {
+        if (stopped) return;
+        options.onError?.(error);
+        await sleep(1000, undefined, { signal: idle.signal }).catch(() => {});
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      idle.abort();
+      await loop;
+    },
+  };
 }
 
-function toRecord(message: Message, queueUrl: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId as string,
-    receiptHandle: message.ReceiptHandle as string,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp:
-        attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      SequenceNumber: attributes.SequenceNumber,
-      MessageGroupId: attributes.MessageGroupId,
-      MessageDeduplicationId: attributes.MessageDeduplicationId,
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:local:000000000000:${queueUrl.split('/').pop()}`,
-    awsRegion: 'local',
+// A group stays blocked until its failed messages come back in order, or a minute at most.
+const MAX_HOLD_MS = 60_000;
+
+interface GroupHold {
+  /** Failed message ids in queue order: only the first may be delivered next. */
+  readonly awaiting: string[];
+  readonly since: number;
+}
+
+function groupLockedWorker(
+  worker: WorkerHandler,
+  onBatch: QueuePollerOptions['onBatch'],
+): WorkerHandler {
+  const held = new Map<string, GroupHold>();
+  const groupOf = (record: SQSRecord) => record.attributes.MessageGroupId ?? record.messageId;
+  return async (event, context) => {
+    const deliver: SQSRecord[] = [];
+    const deferred: string[] = [];
+    const blocked = new Set<string>();
+    for (const record of event.Records) {
+      const group = groupOf(record);
+      const hold = held.get(group);
+      if (hold && Date.now() - hold.since > MAX_HOLD_MS) held.delete(group);
+      // The oldest failed message goes first even after a later one of its group was put back.
+      if (hold?.awaiting[0] === record.messageId) {
+        hold.awaiting.shift();
+        if (hold.awaiting.length === 0) held.delete(group);
+      } else if (blocked.has(group) || held.has(group)) {
+        blocked.add(group);
+        deferred.push(record.messageId);
+        continue;
+      }
+      deliver.push(record);
+    }
+    const response = deliver.length > 0 ? await worker({ Records: deliver }, context) : undefined;
+    const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+    for (const record of deliver.filter((r) => failed.has(r.messageId))) {
+      const hold = held.get(groupOf(record)) ?? { awaiting: [], since: Date.now() };
+      hold.awaiting.push(record.messageId);
+      held.set(groupOf(record), hold);
+    }
+    if (deliver.length > 0) onBatch?.(deliver, failed);
+    return {
+      batchItemFailures: [...failed, ...deferred].map((itemIdentifier) => ({ itemIdentifier })),
+    };
   };
 }

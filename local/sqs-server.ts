@@ -1,6 +1,14 @@
 import type { Server } from 'node:http';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { setEnv } from './set-env.js';
 
 /** Dummy region and credentials: local-aws-sqs checks none, but the SDK insists on having them. */
 export const LOCAL_AWS_ENV = {
@@ -9,25 +17,40 @@ export const LOCAL_AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'local',
 } as const;
 
-/** A running local-aws-sqs server and an SQS client pointed at it. */
-export interface SqsServer {
+/** A private local-aws-sqs server on loopback, standing in for SQS. */
+export interface LocalSqs {
   /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_SQS`. */
   readonly endpoint: string;
+  /** A client for setup, polling and assertions. */
   readonly client: SQSClient;
+  /** Creates a FIFO queue (`.fifo` appended) and returns its URL. */
+  createFifoQueue(name?: string): Promise<string>;
+  deleteQueue(queueUrl: string): Promise<void>;
+  /**
+   * Receives and deletes up to 10 messages, with their system attributes (group and
+   * deduplication ids): what a consumer would get, each message once.
+   */
+  receiveMessages(queueUrl: string): Promise<Message[]>;
+  /** Takes messages until none are left, so each test starts from an empty queue. */
+  drainQueue(queueUrl: string): Promise<void>;
+  /**
+   * Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here.
+   * Returns a function that puts the previous values back.
+   */
+  applyEnv(env?: NodeJS.ProcessEnv): () => void;
   /** Stops the server, dropping kept-alive connections so later sends fail at once. */
   stop(): Promise<void>;
 }
 
-/** Starts local-aws-sqs on loopback (`port` 0: a free one), with a client for it. */
-export async function startSqsServer(
-  options: { readonly port?: number; readonly emulateQueueCreationLifecycle?: boolean } = {},
-): Promise<SqsServer> {
+/**
+ * Starts local-aws-sqs on `port` (0: a free one). It emulates FIFO deduplication, not group
+ * locking; deleted queues can be recreated at once (real SQS makes you wait 60 s).
+ */
+export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   const server: Server = await createSqsServer({
-    port: options.port ?? 0,
+    port,
     hostname: '127.0.0.1',
-    ...(options.emulateQueueCreationLifecycle === undefined
-      ? {}
-      : { emulateQueueCreationLifecycle: options.emulateQueueCreationLifecycle }),
+    emulateQueueCreationLifecycle: false,
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -37,9 +60,30 @@ export async function startSqsServer(
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const receive = (queueUrl: string) => receiveAndDelete(client, queueUrl);
   return {
     endpoint,
     client,
+    async createFifoQueue(name = `queue-${Math.random().toString(36).slice(2, 10)}`) {
+      // FIFO as in AWS; content-based deduplication off, because ingest sends the event id.
+      const command = new CreateQueueCommand({
+        QueueName: `${name}.fifo`,
+        Attributes: { FifoQueue: 'true' },
+      });
+      const { QueueUrl } = await client.send(command);
+      if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
+      return QueueUrl;
+    },
+    async deleteQueue(queueUrl) {
+      await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    },
+    receiveMessages: receive,
+    // Not PurgeQueue: it is limited to once a minute, and local-aws-sqs emulates that.
+    async drainQueue(queueUrl) {
+      while ((await receive(queueUrl)).length > 0) {}
+    },
+    applyEnv: (env = process.env) =>
+      setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
     async stop() {
       client.destroy();
       server.closeAllConnections();
@@ -48,22 +92,21 @@ export async function startSqsServer(
   };
 }
 
-/** A local-aws-sqs server holding one FIFO queue, standing in for SQS. */
-export interface LocalQueue {
-  /** The value for `AWS_ENDPOINT_URL_SQS`. */
-  readonly endpoint: string;
-  readonly queueUrl: string;
-  readonly client: SQSClient;
-  stop(): Promise<void>;
-}
-
-/** Starts local-aws-sqs on `port` (0: a free one) with a FIFO queue named `name`.fifo. */
-export async function startLocalQueue(port = 0, name = 'call-events'): Promise<LocalQueue> {
-  const sqs = await startSqsServer({ port });
-  // FIFO as in AWS; content-based deduplication off, because ingest sends the event id.
-  const { QueueUrl } = await sqs.client.send(
-    new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true' } }),
+async function receiveAndDelete(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const received = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
+      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
   );
-  if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
-  return { ...sqs, queueUrl: QueueUrl };
+  const messages = received.Messages ?? [];
+  if (messages.length === 0) return messages;
+  const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
+  const deleted = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+  if (deleted.Failed?.length) throw new Error(`could not delete: ${deleted.Failed[0]?.Message}`);
+  return messages;
 }

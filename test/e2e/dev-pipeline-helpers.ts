@@ -1,41 +1,24 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CallStory } from '../../local/call-timeline.js';
-import { loadOrCreateDevKeys } from '../../local/dev-keys.js';
 import { type DevPipeline, startDevPipeline } from '../../local/dev-pipeline.js';
 import { pipelineClient } from '../../local/pipeline-client.js';
 import { callEventBody, newCall, postSignedWebhook } from '../../local/webhook-events.js';
 import { isolatedRedis } from '../support/redis.js';
 
-/** Caps small enough for a test to reach; a test file passes its own where it needs to. */
-export const E2E_ENV = {
-  GLOBAL_CONCURRENCY_CAP: '5',
-  TENANT_CONCURRENCY_CAP_DEFAULT: '1',
-  TENANT_CALLS_PER_MIN_CAP_DEFAULT: '100',
-  CAPACITY_TTL_SECONDS: '600',
-  TENANTMAP_PREFIX: 'tenantmap',
-  CAP_PREFIX: 'cap',
-  // Blank: the simulator, even when the developer's shell has a real key.
-  TELNYX_API_KEY: '',
-} as const;
-
 /**
  * Starts the same local pipeline `npm start` runs, in-process on free ports, on a private
- * Redis database, with a throw-away dev key and a quick simulated speech. One per test file:
- * the handlers read their configuration when first imported.
+ * Redis database, with a throw-away key, a quick simulated speech and one call per tenant
+ * unless `env` says otherwise. One per test file: the handlers read their configuration
+ * when first imported.
  */
 export async function startE2ePipeline(env: Record<string, string> = {}) {
   const { redis, url } = await isolatedRedis();
-  const devKeysPath = join(mkdtempSync(join(tmpdir(), 'e2e-keys-')), 'dev-keys.json');
   const pipeline: DevPipeline = await startDevPipeline({
     port: 0,
-    devKeysPath,
     speakMs: 30,
     defaultHangupAfterMs: 60_000,
-    env: { ...E2E_ENV, REDIS_URL: url, ...env },
+    env: { TENANT_CONCURRENCY_CAP_DEFAULT: '1', REDIS_URL: url, ...env },
   });
-  const { privateKey } = loadOrCreateDevKeys(devKeysPath);
+  const { privateKey } = pipeline.keys;
   const client = pipelineClient(pipeline.baseUrl);
   const telnyx = pipeline.telnyx;
   if (!telnyx) throw new Error('expected the Telnyx simulator');

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CALLER_MESSAGES } from '../../shared/calls/denials.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
-import { E2E_ENV, startE2ePipeline } from './dev-pipeline-helpers.js';
+import { startE2ePipeline } from './dev-pipeline-helpers.js';
 
 const run = promisify(execFile);
 let e2e: Awaited<ReturnType<typeof startE2ePipeline>>;
@@ -14,8 +14,7 @@ afterAll(() => e2e.stop());
 
 /** Runs the real CLI binary against the pipeline's Redis; resolves with its exit code and output. */
 async function tenants(...args: string[]) {
-  const env = { ...process.env, ...E2E_ENV, TENANT_CONCURRENCY_CAP_DEFAULT: '3' };
-  const options = { env: { ...env, REDIS_URL: e2e.pipeline.redisUrl }, cwd: process.cwd() };
+  const options = { env: { ...process.env, ...e2e.pipeline.env }, cwd: process.cwd() };
   try {
     const { stdout, stderr } = await run(
       'node',

@@ -6,10 +6,10 @@ import type {
 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
-import { lambdaContext, signedApiRequest } from '../support/factories.js';
-import { setEnv } from '../support/local-sqs.js';
-import { generateTelnyxKeys, nowSeconds, signWebhook } from '../support/signing.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { signedApiRequest } from '../../local/lambda-events.js';
+import { setEnv } from '../../local/set-env.js';
+import { generateSigningKeys, nowSeconds, signWebhook } from '../../local/webhook-signing.js';
 import { figureRecorder } from './figures.js';
 
 // The real ingest handler with its SQS client mocked (aws-sdk-client-mock stubs every
@@ -23,8 +23,8 @@ type Handler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const keys = generateTelnyxKeys();
-const attacker = generateTelnyxKeys();
+const keys = generateSigningKeys();
+const attacker = generateSigningKeys();
 const sqs = mockClient(SQSClient);
 const report = figureRecorder('ingest-fuzz');
 /** Every SendMessage body the handler sent, in order (cheaper to read than the mock's history). */
@@ -97,7 +97,7 @@ const eventBody = fc
           occurred_at: new Date().toISOString(),
           payload: { ...extra, call_control_id: callId, to, from, client_state: clientState },
         },
-        meta: { attempt: 1, delivered_to: `https://example.test${WEBHOOK_PATH}` },
+        meta: { attempt: 1, delivered_to: 'https://example.test/webhooks/telnyx' },
       },
       null,
       indent,

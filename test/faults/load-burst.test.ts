@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { pollOnce } from '../../local/queue-poller.js';
+import { pollOnce } from '../../local/poll-once.js';
 import type { ReceivedCommand } from '../../local/telnyx-simulator.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
 import { AT_CAPACITY, heldCapacityKeys } from '../support/call-helpers.js';
-import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { figureRecorder } from './figures.js';
 

@@ -1,15 +1,11 @@
+import { LOCAL_HANDLER_ENV } from '../../local/handler-env.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { CALL_ENDED } from '../../local/telnyx-simulator.js';
+import { callControlId, type TelnyxWebhookBody, telnyxEvent } from '../../local/webhook-events.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { callHelpers, NOT_CONFIGURED } from '../support/call-helpers.js';
-import {
-  callControlId,
-  lambdaContext,
-  sqsEvent,
-  sqsRecord,
-  type TelnyxWebhookBody,
-  telnyxEvent,
-} from '../support/factories.js';
-import { PIPELINE_ENV, type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { figureRecorder } from './figures.js';
 
@@ -198,10 +194,10 @@ describe('a worker crash between acquire and answer', () => {
       {
         capPrefix: 'cap',
         tenantmapPrefix: 'tenantmap',
-        globalConcurrencyCap: Number(PIPELINE_ENV.GLOBAL_CONCURRENCY_CAP),
-        tenantConcurrencyCapDefault: Number(PIPELINE_ENV.TENANT_CONCURRENCY_CAP_DEFAULT),
-        tenantCallsPerMinCapDefault: Number(PIPELINE_ENV.TENANT_CALLS_PER_MIN_CAP_DEFAULT),
-        capacityTtlSeconds: Number(PIPELINE_ENV.CAPACITY_TTL_SECONDS),
+        globalConcurrencyCap: Number(LOCAL_HANDLER_ENV.GLOBAL_CONCURRENCY_CAP),
+        tenantConcurrencyCapDefault: Number(LOCAL_HANDLER_ENV.TENANT_CONCURRENCY_CAP_DEFAULT),
+        tenantCallsPerMinCapDefault: Number(LOCAL_HANDLER_ENV.TENANT_CALLS_PER_MIN_CAP_DEFAULT),
+        capacityTtlSeconds: Number(LOCAL_HANDLER_ENV.CAPACITY_TTL_SECONDS),
       },
       new RecordingLogger(),
     );

@@ -1,4 +1,4 @@
-import { callControlId, type TelnyxWebhookBody, telnyxEvent } from '../support/factories.js';
+import { callControlId, type TelnyxWebhookBody, telnyxEvent } from '../../local/webhook-events.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { figureRecorder } from './figures.js';
 

@@ -1,13 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { LOCAL_HANDLER_ENV } from '../../local/handler-env.js';
+import { type RedisServer, startRedisServer } from '../../local/redis-server.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { callHelpers, NOT_CONFIGURED, UNAVAILABLE } from '../support/call-helpers.js';
-import { callControlId, telnyxEvent } from '../support/factories.js';
-import { PIPELINE_ENV, type Pipeline, startPipeline } from '../support/pipeline.js';
-import { type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { figureRecorder } from './figures.js';
 
 // The worker runs against a redis-server of this file's own, which the tests stop, pause
 // (SIGSTOP: a hung primary) and restart under it, while the handlers stay loaded.
-const COMMAND_TIMEOUT_MS = Number(PIPELINE_ENV.REDIS_COMMAND_TIMEOUT_MS);
+const COMMAND_TIMEOUT_MS = Number(LOCAL_HANDLER_ENV.REDIS_COMMAND_TIMEOUT_MS);
 const BOUND_MS = 3 * COMMAND_TIMEOUT_MS;
 
 let server: RedisServer;

@@ -1,12 +1,12 @@
-import { pollOnce } from '../../local/queue-poller.js';
+import { pollOnce } from '../../local/poll-once.js';
 import {
   CALL_ENDED,
   CALL_NOT_ANSWERED,
   type Fault,
   SERVER_ERROR,
 } from '../../local/telnyx-simulator.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { callHelpers, NOT_CONFIGURED } from '../support/call-helpers.js';
-import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { figureRecorder } from './figures.js';
 

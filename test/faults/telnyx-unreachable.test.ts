@@ -1,8 +1,8 @@
-import { pollOnce } from '../../local/queue-poller.js';
+import { pollOnce } from '../../local/poll-once.js';
+import { freePort } from '../../local/redis-server.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
-import { callControlId, telnyxEvent } from '../support/factories.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { freePort } from '../support/redis-server.js';
 import { figureRecorder } from './figures.js';
 
 // The worker's Telnyx API is a port where nothing listens (connections refused) until the

@@ -1,11 +1,7 @@
 import fc from 'fast-check';
-import {
-  callControlId,
-  lambdaContext,
-  sqsEvent,
-  sqsRecord,
-  telnyxEvent,
-} from '../support/factories.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { figureRecorder } from './figures.js';
 

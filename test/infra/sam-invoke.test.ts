@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { FUNCTIONS } from '../../bin/invoke.js';
+import { WORKER_CAPACITY_ENV } from '../../bin/sign-events.js';
 import { PROJECT_ROOT } from '../../lib/bundling.js';
 import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.js';
 import { bundledFunctionCode } from '../../lib/function-code.js';
+import { FUNCTIONS } from '../../local/invoke-function.js';
 import { type CfnResource, findFunction } from './stack-fixture.js';
 
 // SAM reads what `cdk synth` writes: the logical ids, the handler, and the `aws:asset:path`
@@ -100,3 +101,9 @@ it.each(['ingest', 'worker'] as const)(
     for (const variable of ignored) expect(doc).toContain(`\`${variable}\``);
   },
 );
+
+it('gives the worker in env.json the capacity settings of every other local run', () => {
+  const worker = envFile[FUNCTIONS.worker.logicalId] as Record<string, string>;
+
+  expect(worker).toMatchObject(WORKER_CAPACITY_ENV);
+});

@@ -5,9 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { buildFunction } from '../../lib/bundling.js';
-import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
-import { generateTelnyxKeys } from '../support/signing.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { signedApiRequest } from '../../local/lambda-events.js';
+import { setEnv } from '../../local/set-env.js';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
+import { generateSigningKeys } from '../../local/webhook-signing.js';
 
 type Handler = (
   event: APIGatewayProxyEventV2,
@@ -16,7 +19,7 @@ type Handler = (
 
 // The deployable artifact, not the sources: bundle with the one definition the stack uses,
 // load the emitted index.mjs and invoke its handler once against a local queue.
-const keys = generateTelnyxKeys();
+const keys = generateSigningKeys();
 let sqs: LocalSqs;
 let outRoot: string;
 const restoreEnv: Array<() => void> = [];

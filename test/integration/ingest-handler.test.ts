@@ -1,14 +1,17 @@
 import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { signedApiRequest } from '../../local/lambda-events.js';
+import { setEnv } from '../../local/set-env.js';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
+import { generateSigningKeys, nowSeconds } from '../../local/webhook-signing.js';
 import { MAX_WEBHOOK_BYTES } from '../../shared/webhook/accept-webhook.js';
-import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
-import { generateTelnyxKeys, nowSeconds } from '../support/signing.js';
 
 // The real handler, its real SQS client and a local SQS server; env is set before the import
 // because the handler reads its configuration once, at module load.
-const keys = generateTelnyxKeys();
-const rotatedIn = generateTelnyxKeys();
+const keys = generateSigningKeys();
+const rotatedIn = generateSigningKeys();
 let sqs: LocalSqs;
 let queueUrl: string;
 let invoke: (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string }>;
@@ -125,7 +128,7 @@ describe('ingest handler', () => {
     ],
     [
       'an unknown key',
-      () => signedApiRequest(telnyxEvent('call.initiated'), { keys: generateTelnyxKeys() }),
+      () => signedApiRequest(telnyxEvent('call.initiated'), { keys: generateSigningKeys() }),
     ],
   ])('answers 401 and queues nothing for %s', async (_label, request) => {
     const response = await invoke(request());

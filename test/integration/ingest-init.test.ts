@@ -1,5 +1,5 @@
+import { setEnv } from '../../local/set-env.js';
 import { ConfigError } from '../../shared/errors.js';
-import { setEnv } from '../support/local-sqs.js';
 
 // The handler reads its configuration at import, as Lambda's init phase does: a bad one must
 // stop the function there, naming every variable at fault, and never reach a webhook.

@@ -1,11 +1,14 @@
 import { jest } from '@jest/globals';
-import { lambdaContext, signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { type LocalSqs, setEnv, startLocalSqs } from '../support/local-sqs.js';
-import { generateTelnyxKeys } from '../support/signing.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { signedApiRequest } from '../../local/lambda-events.js';
+import { setEnv } from '../../local/set-env.js';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
+import { generateSigningKeys } from '../../local/webhook-signing.js';
 
 // A queue server that goes away after the handler has connected to it: the handler must not
 // acknowledge (2xx) a webhook it could not queue.
-const keys = generateTelnyxKeys();
+const keys = generateSigningKeys();
 let sqs: LocalSqs;
 let restoreEnv: Array<() => void>;
 

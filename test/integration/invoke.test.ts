@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 import { signEvents } from '../../bin/sign-events.js';
 import { PROJECT_ROOT } from '../../lib/bundling.js';
+import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
-import { type LocalSqs, startLocalSqs } from '../support/local-sqs.js';
 import { isolatedRedis } from '../support/redis.js';
 
 // `npm run invoke` as a developer runs it: the CLI in its own process, on the built bundles,

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
+import { freePort, type RedisServer, startRedisServer } from '../../local/redis-server.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { CapacityEvaluationError } from '../../shared/errors.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { freePort, type RedisServer, startRedisServer } from '../support/redis-server.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 // Generous against a loaded CI machine, yet far below ioredis's unbounded default wait.

@@ -5,10 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { buildFunction } from '../../lib/bundling.js';
-import type { WorkerHandler } from '../../local/queue-poller.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
+import type { WorkerHandler } from '../../local/poll-once.js';
+import { setEnv } from '../../local/set-env.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
-import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from '../support/factories.js';
-import { setEnv } from '../support/local-sqs.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
 import { isolatedRedis } from '../support/redis.js';
 
 // The deployable artifact, not the sources: bundle with the one definition the stack uses,

@@ -1,13 +1,9 @@
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState, encodeCallState } from '../../shared/calls/client-state.js';
 import { AT_CAPACITY, callHelpers, NOT_CONFIGURED, UNAVAILABLE } from '../support/call-helpers.js';
-import {
-  callControlId,
-  lambdaContext,
-  sqsEvent,
-  sqsRecord,
-  telnyxEvent,
-} from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 
 let p: Pipeline;

@@ -1,6 +1,6 @@
-import { callControlId, telnyxEvent } from '../support/factories.js';
+import { freePort } from '../../local/redis-server.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { freePort } from '../support/redis-server.js';
 
 // The worker's Redis is unreachable for this whole file: nothing listens on its port.
 let p: Pipeline;

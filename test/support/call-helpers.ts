@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { lambdaContext, sqsEvent, sqsRecord, telnyxEvent } from './factories.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
 import type { Pipeline } from './pipeline.js';
 
 /** The contract's caller messages, word for word. */

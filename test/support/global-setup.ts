@@ -1,5 +1,5 @@
 // Jest loads global setup through CommonJS without moduleNameMapper, hence the .ts import.
-import { startRedisServer } from './redis-server.ts';
+import { startRedisServer } from '../../local/redis-server.ts';
 
 /**
  * Starts one private redis-server for the whole run and hands its URL to the test

@@ -1,4 +1,4 @@
-import type { RedisServer } from './redis-server.ts';
+import type { RedisServer } from '../../local/redis-server.ts';
 
 /** Stops the private redis-server that global-setup started. */
 export default async function globalTeardown(): Promise<void> {

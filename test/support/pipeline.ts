@@ -1,29 +1,20 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Redis } from 'ioredis';
-import type { IngestHandler } from '../../local/http-gateway.js';
-import { pollOnce, type WorkerHandler } from '../../local/queue-poller.js';
-import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
-import {
-  lambdaContext,
-  type SignedRequestOptions,
-  signedApiRequest,
-  type TelnyxWebhookBody,
-} from './factories.js';
-import { type LocalSqs, startLocalSqs } from './local-sqs.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { type SignedRequestOptions, signedApiRequest } from '../../local/lambda-events.js';
+import { type LocalSystem, startLocalSystem } from '../../local/local-system.js';
+import { pollOnce } from '../../local/poll-once.js';
+import type { TelnyxSimulator } from '../../local/telnyx-simulator.js';
+import type { TelnyxWebhookBody } from '../../local/webhook-events.js';
 import { isolatedRedis } from './redis.js';
-import { generateTelnyxKeys, type TelnyxSigningKeys } from './signing.js';
 
-/** The whole system on one machine around the real handlers, for end-to-end tests. */
-export interface Pipeline {
-  readonly keys: TelnyxSigningKeys;
+/** The local system driven step by step (no HTTP, no poll loop), for integration and fault tests. */
+export interface Pipeline extends LocalSystem {
   readonly telnyx: TelnyxSimulator;
+  /** A client on the worker's Redis database, for setup and assertions. */
   readonly redis: Redis;
-  readonly sqs: LocalSqs;
-  readonly queueUrl: string;
   /** Every JSON log line the handlers wrote, parsed. */
   readonly logs: Array<Record<string, unknown>>;
-  readonly ingest: IngestHandler;
-  readonly worker: WorkerHandler;
   /** Posts a webhook to the ingest handler, signed with `keys` unless told otherwise. */
   post(
     body: TelnyxWebhookBody | string,
@@ -34,21 +25,7 @@ export interface Pipeline {
   /** `post` then `drain`: one webhook through the whole system. */
   deliver(body: TelnyxWebhookBody): Promise<APIGatewayProxyStructuredResultV2>;
   logMessages(): string[];
-  stop(): Promise<void>;
 }
-
-/** Default environment: the contract's variables with small caps that tests can reach. */
-export const PIPELINE_ENV = {
-  GLOBAL_CONCURRENCY_CAP: '5',
-  TENANT_CONCURRENCY_CAP_DEFAULT: '2',
-  TENANT_CALLS_PER_MIN_CAP_DEFAULT: '100',
-  CAPACITY_TTL_SECONDS: '600',
-  REDIS_COMMAND_TIMEOUT_MS: '300',
-  TELNYX_API_KEY: 'KEY_test_not_a_secret',
-  TELNYX_TIMEOUT_MS: '1000',
-  POWERTOOLS_METRICS_DISABLED: 'false',
-  POWERTOOLS_DEV: '',
-} as const;
 
 /** How `startPipeline` builds the system, beyond the handlers' environment. */
 export interface PipelineOptions {
@@ -61,41 +38,28 @@ export interface PipelineOptions {
 }
 
 /**
- * Starts local SQS, the Telnyx simulator and a private Redis database, points the
- * environment at them, then imports both real handlers (once per test file).
+ * Starts the local system (`LOCAL_HANDLER_ENV` plus `env`) on a private Redis database, its
+ * handlers' logs captured (SHOW_LOGS=1 prints them). Once per test file.
  */
 export async function startPipeline(
   env: Record<string, string> = {},
   options: PipelineOptions = {},
 ): Promise<Pipeline> {
-  const sqs = await startLocalSqs();
-  const queueUrl = await sqs.createFifoQueue();
-  const telnyx = await startTelnyxSimulator();
   const { redis, url } = options.redisUrl
     ? await ownRedis(options.redisUrl)
     : await isolatedRedis();
-  const keys = generateTelnyxKeys();
-  sqs.applyEnv();
-  Object.assign(process.env, PIPELINE_ENV, {
-    QUEUE_URL: queueUrl,
-    TELNYX_PUBLIC_KEY: keys.publicKeyBase64,
-    TELNYX_BASE_URL: telnyx.baseUrl,
-    REDIS_URL: url,
-    ...env,
+  const logs: Array<Record<string, unknown>> = [];
+  const shown = () => Boolean(process.env.SHOW_LOGS);
+  const system = await startLocalSystem({
+    env: { ...env, REDIS_URL: url },
+    onLog: (line) => logs.push(line),
+    showLog: shown,
+    showText: shown,
   });
-  const logs = captureLogs();
-  const { handler: ingest } = (await import('../../functions/ingest/handler.js')) as unknown as {
-    handler: IngestHandler;
-  };
-  const { handler: worker, shutdown } = (await import(
-    '../../functions/worker/handler.js'
-  )) as unknown as {
-    handler: WorkerHandler;
-    shutdown: () => Promise<void>;
-  };
-
-  const post: Pipeline['post'] = (body, options = { keys }) =>
-    ingest(signedApiRequest(body, options), lambdaContext('ingest'));
+  const { telnyx, sqs, queueUrl, worker } = system;
+  if (!telnyx) throw new Error('expected the Telnyx simulator');
+  const post: Pipeline['post'] = (body, options = { keys: system.keys }) =>
+    system.ingest(signedApiRequest(body, options), lambdaContext('ingest'));
   const drain: Pipeline['drain'] = async (maxPolls = 20) => {
     for (let i = 0; i < maxPolls; i += 1) {
       const { delivered } = await pollOnce({ sqs: sqs.client, queueUrl, worker });
@@ -103,14 +67,10 @@ export async function startPipeline(
     }
   };
   return {
-    keys,
+    ...system,
     telnyx,
     redis,
-    sqs,
-    queueUrl,
-    logs: logs.lines,
-    ingest,
-    worker,
+    logs,
     post,
     drain,
     async deliver(body) {
@@ -118,13 +78,10 @@ export async function startPipeline(
       await drain();
       return response;
     },
-    logMessages: () => logs.lines.filter((l) => 'message' in l).map((l) => String(l.message)),
+    logMessages: () => logs.filter((l) => 'message' in l).map((l) => String(l.message)),
     async stop() {
-      logs.restore();
-      await shutdown();
+      await system.stop();
       redis.disconnect();
-      await telnyx.stop();
-      await sqs.stop();
     },
   };
 }
@@ -134,34 +91,4 @@ async function ownRedis(url: string): Promise<{ redis: Redis; url: string }> {
   const redis = new Redis(url, { protocol: 2 });
   await redis.flushdb();
   return { redis, url };
-}
-
-/** Tees stdout and stderr: Powertools writes one JSON object per line (errors and warnings to stderr). */
-function captureLogs(): { lines: Array<Record<string, unknown>>; restore: () => void } {
-  const lines: Array<Record<string, unknown>> = [];
-  const streams = [process.stdout, process.stderr];
-  const originals = streams.map((stream) => stream.write.bind(stream));
-  streams.forEach((stream, i) => {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      for (const line of String(chunk).split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          // not a log line
-        }
-      }
-      return process.env.SHOW_LOGS
-        ? (originals[i] as typeof stream.write)(chunk, ...(rest as []))
-        : true;
-    }) as typeof stream.write;
-  });
-  return {
-    lines,
-    restore: () => {
-      streams.forEach((stream, i) => {
-        stream.write = originals[i] as typeof stream.write;
-      });
-    },
-  };
 }

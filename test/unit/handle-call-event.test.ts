@@ -1,10 +1,10 @@
+import { type PayloadOverrides, telnyxEvent } from '../../local/webhook-events.js';
 import { encodeCallState } from '../../shared/calls/client-state.js';
 import { CALLER_MESSAGES, DENIAL_REASONS, DENIALS } from '../../shared/calls/denials.js';
 import { handleCallEvent } from '../../shared/calls/handle-call-event.js';
 import { LOG_MESSAGES } from '../../shared/logging/log-messages.js';
 import { TELNYX_EVENT_TYPES, telnyxEventSchema } from '../../shared/telnyx/webhook-event.js';
 import { recordingCallFlow } from '../support/call-flow-fakes.js';
-import { type PayloadOverrides, telnyxEvent } from '../support/factories.js';
 
 const ID = 'v3:call-1';
 

@@ -1,9 +1,9 @@
+import { generateSigningKeys } from '../../local/webhook-signing.js';
 import { loadIngestConfig } from '../../shared/config/ingest-config.js';
 import { ConfigError } from '../../shared/errors.js';
-import { generateTelnyxKeys } from '../support/signing.js';
 
-const key = generateTelnyxKeys().publicKeyBase64;
-const next = generateTelnyxKeys().publicKeyBase64;
+const key = generateSigningKeys().publicKeyBase64;
+const next = generateSigningKeys().publicKeyBase64;
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/call-events.fifo';
 
 function configError(env: Record<string, string | undefined>): ConfigError {

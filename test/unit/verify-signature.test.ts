@@ -1,13 +1,14 @@
+import { signedApiRequest } from '../../local/lambda-events.js';
+import { telnyxEvent } from '../../local/webhook-events.js';
+import { generateSigningKeys, signWebhook } from '../../local/webhook-signing.js';
 import {
   createSignatureVerifier,
   SIGNATURE_FAILURES,
 } from '../../shared/webhook/verify-signature.js';
-import { signedApiRequest, telnyxEvent } from '../support/factories.js';
-import { generateTelnyxKeys, signWebhook } from '../support/signing.js';
 
 const NOW_SECONDS = 1_750_000_000;
 const clock = () => NOW_SECONDS * 1000 + 250;
-const keys = generateTelnyxKeys();
+const keys = generateSigningKeys();
 const verify = createSignatureVerifier({ publicKeys: [keys.publicKeyBase64], now: clock });
 
 /** Verifies an API Gateway event the way ingest does: over the decoded raw body bytes. */
@@ -99,7 +100,7 @@ describe('webhook signature verification', () => {
   });
 
   it('rejects a body signed with another key', () => {
-    const stranger = generateTelnyxKeys();
+    const stranger = generateSigningKeys();
     expect(check(signedApiRequest(body(), { keys: stranger, timestamp: NOW_SECONDS }))).toEqual({
       valid: false,
       reason: SIGNATURE_FAILURES.signatureMismatch,
@@ -107,7 +108,7 @@ describe('webhook signature verification', () => {
   });
 
   it('accepts either key while two are configured for a rotation', () => {
-    const next = generateTelnyxKeys();
+    const next = generateSigningKeys();
     const rotating = createSignatureVerifier({
       publicKeys: [keys.publicKeyBase64, next.publicKeyBase64],
       now: clock,
@@ -117,7 +118,7 @@ describe('webhook signature verification', () => {
         check(signedApiRequest(body(), { keys: signer, timestamp: NOW_SECONDS }), rotating),
       ).toEqual({ valid: true });
     }
-    const stranger = generateTelnyxKeys();
+    const stranger = generateSigningKeys();
     expect(
       check(signedApiRequest(body(), { keys: stranger, timestamp: NOW_SECONDS }), rotating).valid,
     ).toBe(false);

@@ -1,5 +1,5 @@
+import { telnyxEvent } from '../../local/webhook-events.js';
 import { parseTelnyxEvent, TELNYX_EVENT_TYPES } from '../../shared/telnyx/webhook-event.js';
-import { telnyxEvent } from '../support/factories.js';
 
 describe('parseTelnyxEvent', () => {
   it.each(Object.values(TELNYX_EVENT_TYPES))('reads a realistic %s webhook', (eventType) => {

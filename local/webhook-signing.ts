@@ -1,23 +1,27 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 
-/** An Ed25519 key pair made in the test, with the public key as Telnyx shows it. */
-export interface TelnyxSigningKeys {
+/** An Ed25519 key pair that signs webhooks, with the public key as Telnyx shows it. */
+export interface SigningKeys {
   /** Base64 of the raw 32-byte public key: the value `TELNYX_PUBLIC_KEY` holds. */
   readonly publicKeyBase64: string;
   readonly privateKey: KeyObject;
 }
 
 /** Generates a fresh Ed25519 key pair, standing in for a Telnyx account's signing key. */
-export function generateTelnyxKeys(): TelnyxSigningKeys {
+export function generateSigningKeys(): SigningKeys {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return { publicKeyBase64: rawPublicKeyBase64(publicKey), privateKey };
+}
+
+/** The public key as Telnyx publishes it: base64 of the raw 32 bytes. */
+export function rawPublicKeyBase64(publicKey: KeyObject): string {
   // The SPKI DER of an Ed25519 key is a 12-byte header followed by the raw key.
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-  return { publicKeyBase64: raw.toString('base64'), privateKey };
+  return publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64');
 }
 
 /** Signs `${timestamp}|${body}` as Telnyx does; returns the base64 `telnyx-signature-ed25519`. */
 export function signWebhook(
-  keys: Pick<TelnyxSigningKeys, 'privateKey'>,
+  keys: Pick<SigningKeys, 'privateKey'>,
   timestamp: number | string,
   body: string | Buffer,
 ): string {

@@ -1,47 +1,6 @@
 import { LOG_MESSAGES } from '../shared/logging/log-messages.js';
 import type { CallTimeline } from './call-timeline.js';
-
-/** A parsed Powertools log line (one JSON object per line). */
-export type LogLine = Record<string, unknown>;
-
-/** Undoes `teeJsonLogs`. */
-export type RestoreLogs = () => void;
-
-/**
- * Tees stdout and stderr: each JSON line (the handlers' Powertools logs) goes to `onLine`
- * and is written through only when `show` says so; other output only when `showText` does.
- */
-export function teeJsonLogs(
-  onLine: (line: LogLine) => void,
-  show: (line: LogLine) => boolean,
-  showText: (text: string) => boolean = () => true,
-): RestoreLogs {
-  const streams = [process.stdout, process.stderr];
-  const originals = streams.map((stream) => stream.write.bind(stream));
-  streams.forEach((stream, i) => {
-    const write = originals[i] as typeof stream.write;
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = String(chunk);
-      if (!text.startsWith('{')) return showText(text) ? write(chunk, ...(rest as [])) : true;
-      let shown = false;
-      for (const raw of text.split('\n').filter((l) => l.trim() !== '')) {
-        try {
-          const line = JSON.parse(raw) as LogLine;
-          onLine(line);
-          shown ||= show(line);
-        } catch {
-          shown = true;
-        }
-      }
-      return shown ? write(chunk, ...(rest as [])) : true;
-    }) as typeof stream.write;
-  });
-  return () => {
-    streams.forEach((stream, i) => {
-      stream.write = originals[i] as typeof stream.write;
-    });
-  };
-}
+import type { LogLine } from './capture-output.js';
 
 /**
  * Reads the worker's log lines into call timelines. The worker processes one record at a time

@@ -1,0 +1,81 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.js';
+import { sqsRecord } from './lambda-events.js';
+
+/** The worker handler's shape, as the Lambda runtime calls it. */
+export type WorkerHandler = (
+  event: SQSEvent,
+  context: Context,
+) => Promise<SQSBatchResponse | undefined>;
+
+export interface PollOptions {
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly queueUrl: string;
+  readonly worker: WorkerHandler;
+  /** Seconds before a failed message is offered again (Lambda waits a visibility timeout). */
+  readonly retryDelaySeconds?: number;
+  /** Long-poll wait; 0 returns at once when the queue is empty. */
+  readonly waitSeconds?: number;
+}
+
+/** What one poll delivered: how many records, and which message ids the worker failed. */
+export interface PollResult {
+  readonly delivered: number;
+  readonly failed: readonly string[];
+}
+
+/**
+ * Does what Lambda's SQS event source does, once: receive a batch, invoke the worker with
+ * it, delete what succeeded and put the reported failures back for a later retry.
+ */
+export async function pollOnce(options: PollOptions): Promise<PollResult> {
+  const { sqs, queueUrl } = options;
+  const received = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: options.waitSeconds ?? 0,
+      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  const messages = received.Messages ?? [];
+  if (messages.length === 0) return { delivered: 0, failed: [] };
+  const records = messages.map(toRecord);
+  const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
+  const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+  const done = messages.filter((m) => !failed.has(m.MessageId as string));
+  if (done.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+  for (const m of messages.filter((m) => failed.has(m.MessageId as string))) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: m.ReceiptHandle,
+        VisibilityTimeout: options.retryDelaySeconds ?? 0,
+      }),
+    );
+  }
+  return { delivered: messages.length, failed: [...failed] };
+}
+
+function toRecord(message: Message): SQSRecord {
+  return sqsRecord(message.Body ?? '', {
+    messageId: message.MessageId,
+    receiptHandle: message.ReceiptHandle,
+    attributes: message.Attributes,
+  });
+}
