@@ -42,8 +42,8 @@ export interface LocalServices {
 }
 
 /**
- * The handlers' environment: `LOCAL_HANDLER_ENV` with values from `source` where set, every
- * other `source` entry the caller chose, and the local services. Throws when the real Telnyx
+ * The handlers' environment: `LOCAL_HANDLER_ENV` with values from `source` where set, the
+ * local services, then every `overrides` entry. Throws when the real Telnyx
  * API is chosen without the account's public key, as ingest could verify nothing.
  */
 export function handlerEnv(
@@ -52,7 +52,6 @@ export function handlerEnv(
   services: LocalServices,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
   for (const [name, fallback] of Object.entries(LOCAL_HANDLER_ENV)) {
     env[name] = envOr(source, name, fallback);
   }
@@ -71,5 +70,7 @@ export function handlerEnv(
       "TELNYX_API_KEY is set, so the real Telnyx API is used: set TELNYX_PUBLIC_KEY to your account's public key (Mission Control > Keys & Credentials > Public Key)",
     );
   }
+  // The caller's own settings win, even over a service (e.g. a Telnyx URL where nothing listens).
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
   return env;
 }

@@ -1,13 +1,8 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.js';
 import { sqsRecord } from './lambda-events.js';
+import { deleteBatch, receiveBatch } from './sqs-server.js';
 
 /** The worker handler's shape, as the Lambda runtime calls it. */
 export type WorkerHandler = (
@@ -37,29 +32,16 @@ export interface PollResult {
  */
 export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const { sqs, queueUrl } = options;
-  const received = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: options.waitSeconds ?? 0,
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
-  const messages = received.Messages ?? [];
+  const messages = await receiveBatch(sqs, queueUrl, options.waitSeconds);
   if (messages.length === 0) return { delivered: 0, failed: [] };
   const records = messages.map(toRecord);
   const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
-  const done = messages.filter((m) => !failed.has(m.MessageId as string));
-  if (done.length > 0) {
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
+  await deleteBatch(
+    sqs,
+    queueUrl,
+    messages.filter((m) => !failed.has(m.MessageId as string)),
+  );
   for (const m of messages.filter((m) => failed.has(m.MessageId as string))) {
     await sqs.send(
       new ChangeMessageVisibilityCommand({

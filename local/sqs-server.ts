@@ -92,21 +92,42 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   };
 }
 
-async function receiveAndDelete(client: SQSClient, queueUrl: string): Promise<Message[]> {
+/**
+ * Receives up to 10 messages with their system attributes (group and deduplication ids), as
+ * Lambda's event source does; `waitSeconds` 0 returns at once when the queue is empty.
+ */
+export async function receiveBatch(
+  client: Pick<SQSClient, 'send'>,
+  queueUrl: string,
+  waitSeconds = 0,
+): Promise<Message[]> {
   const received = await client.send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
       MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 0,
+      WaitTimeSeconds: waitSeconds,
       // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
       AttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],
     }),
   );
-  const messages = received.Messages ?? [];
-  if (messages.length === 0) return messages;
+  return received.Messages ?? [];
+}
+
+/** Deletes `messages` from the queue (each one once received). */
+export async function deleteBatch(
+  client: Pick<SQSClient, 'send'>,
+  queueUrl: string,
+  messages: readonly Message[],
+): Promise<void> {
+  if (messages.length === 0) return;
   const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
   const deleted = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
   if (deleted.Failed?.length) throw new Error(`could not delete: ${deleted.Failed[0]?.Message}`);
+}
+
+async function receiveAndDelete(client: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages = await receiveBatch(client, queueUrl);
+  await deleteBatch(client, queueUrl, messages);
   return messages;
 }
