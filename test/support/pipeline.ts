@@ -51,7 +51,7 @@ export async function startPipeline(
   const logs: Array<Record<string, unknown>> = [];
   const shown = () => Boolean(process.env.SHOW_LOGS);
   const system = await startLocalSystem({
-    env: { ...env, REDIS_URL: url },
+    env: { REDIS_URL: url, ...env },
     onLog: (line) => logs.push(line),
     showLog: shown,
     showText: shown,
