@@ -6,7 +6,7 @@ import { pipelineClient } from '../local/pipeline-client.js';
 import { readPipelineState } from '../local/pipeline-state.js';
 import { formatStory, shortCallId } from '../local/timeline-format.js';
 import { callEventBody, newCall, postSignedWebhook } from '../local/webhook-events.js';
-import { parseNumber } from '../shared/tenants/tenant-admin.js';
+import { parseNumber } from '../shared/tenants/admin-fields.js';
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 
 const USAGE = `Usage: npm run call -- [--to +13125550199] [--from +13125550100] [--count 1]

@@ -11,7 +11,8 @@ import {
 } from '../local/invoke-function.js';
 
 // `npm run invoke`: runs a built bundle once with a sample event, as `sam local invoke` would.
-const USAGE = 'usage: npm run invoke -- <ingest|worker> <event.json> [--env-vars <file>] [--build]';
+const USAGE =
+  'usage: npm run invoke -- <ingest|worker|admin> <event.json> [--env-vars <file>] [--build]';
 
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals, values } = parseArgs({

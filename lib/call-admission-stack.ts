@@ -6,6 +6,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AdminFunction } from './constructs/admin-function.js';
 import { CallQueue } from './constructs/call-queue.js';
 import { IngestFunction } from './constructs/ingest-function.js';
 import { Network } from './constructs/network.js';
@@ -21,7 +22,7 @@ export const STACK_NAME = 'TelnyxCallAdmission';
 
 /** Options for {@link CallAdmissionStack}; everything but `code` has a default. */
 export interface CallAdmissionStackProps extends StackProps {
-  /** Both functions' deployment packages (the real bundles, or inline code in tests). */
+  /** The functions' deployment packages (the real bundles, or inline code in tests). */
   readonly code: FunctionCode;
   /** NAT gateways (default 1: one gateway is most of the idle cost; 2 survive an AZ loss). */
   readonly natGateways?: number;
@@ -46,6 +47,14 @@ export class CallAdmissionStack extends Stack {
       vpc: network.vpc,
       ...(props.redisNodeType ? { nodeType: props.redisNodeType } : {}),
     });
+    const admission = {
+      tenantmapPrefix: param('TenantmapPrefix'),
+      capPrefix: param('CapPrefix'),
+      globalConcurrencyCap: param('GlobalConcurrencyCap'),
+      tenantConcurrencyCapDefault: param('TenantConcurrencyCapDefault'),
+      tenantCallsPerMinCapDefault: param('TenantCallsPerMinCapDefault'),
+      capacityTtlSeconds: param('CapacityTtlSeconds'),
+    };
     const ingest = new IngestFunction(this, 'Ingest', {
       code: props.code.ingest,
       queue: callQueue.queue,
@@ -60,14 +69,14 @@ export class CallAdmissionStack extends Stack {
       redis,
       maxConcurrency: props.workerMaxConcurrency ?? 10,
       logLevel: param('LogLevel'),
-      admission: {
-        tenantmapPrefix: param('TenantmapPrefix'),
-        capPrefix: param('CapPrefix'),
-        globalConcurrencyCap: param('GlobalConcurrencyCap'),
-        tenantConcurrencyCapDefault: param('TenantConcurrencyCapDefault'),
-        tenantCallsPerMinCapDefault: param('TenantCallsPerMinCapDefault'),
-        capacityTtlSeconds: param('CapacityTtlSeconds'),
-      },
+      admission,
+    });
+    const admin = new AdminFunction(this, 'Admin', {
+      code: props.code.admin,
+      vpc: network.vpc,
+      redis,
+      admission,
+      logLevel: param('LogLevel'),
     });
     const api = new WebhookApi(this, 'WebhookApi', { handler: ingest.function });
     const observed = {
@@ -91,6 +100,12 @@ export class CallAdmissionStack extends Stack {
       'Put the Telnyx API key here after deploy',
     );
     output(this, 'RedisAuthSecretName', redis.authTokenSecret.secretName, 'Redis AUTH token');
+    output(
+      this,
+      'AdminFunctionName',
+      admin.function.functionName,
+      'Tenant admin: npm run tenants -- --stack <this stack> <command> (IAM invoke only)',
+    );
     output(this, 'AlarmTopicArn', alarms.topic.topicArn, 'Subscribe on-call to this topic');
   }
 }
@@ -168,7 +183,7 @@ export const PARAMETERS = {
     type: 'String',
     default: 'INFO',
     allowedValues: ['DEBUG', 'INFO', 'WARN', 'ERROR'],
-    description: 'Powertools Logger level of both functions',
+    description: 'Powertools Logger level of every function',
   },
 } satisfies Record<string, CfnParameterProps>;
 

@@ -47,6 +47,14 @@ function acknowledgeFunctionFindings(fn: lambda.Function): void {
       'on Node 22; moving to a newer runtime is a deliberate, tested upgrade, not a drift.',
   });
   const role = fn.role as Construct;
+  if (fn.isBoundToVpc) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason:
+        'AWS-managed policy Lambda needs to attach a function to the VPC (ENI create/describe/' +
+        'delete); these EC2 actions take no resource-level scoping, so a custom copy is no tighter.',
+    });
+  }
   Validations.of(role).acknowledge({
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason:

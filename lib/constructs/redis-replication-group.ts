@@ -34,7 +34,7 @@ export class RedisReplicationGroup extends Construct implements ec2.IConnectable
     super(scope, id);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'Redis: ingress only from the call admission worker',
+      description: 'Redis: ingress only from the call admission worker and tenant admin',
       allowAllOutbound: false,
     });
     this.connections = new ec2.Connections({
@@ -92,8 +92,8 @@ export class RedisReplicationGroup extends Construct implements ec2.IConnectable
   }
 
   /** Lets `client` reach Redis on its port and read the AUTH token, and nothing more. */
-  public grantConnect(client: ec2.IConnectable & iam.IGrantable): void {
-    this.connections.allowDefaultPortFrom(client, 'call admission worker');
+  public grantConnect(client: ec2.IConnectable & iam.IGrantable, description: string): void {
+    this.connections.allowDefaultPortFrom(client, description);
     this.authTokenSecret.grantRead(client);
   }
 }

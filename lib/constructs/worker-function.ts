@@ -29,6 +29,26 @@ export interface AdmissionSettings {
   readonly capacityTtlSeconds: string;
 }
 
+/**
+ * The Redis contract's variables for a function that talks to `redis`: its URL, the AUTH token's
+ * secret and the admission settings (the worker applies them, the admin function reports them).
+ */
+export function redisContractEnvironment(
+  redis: RedisReplicationGroup,
+  admission: AdmissionSettings,
+): Record<string, string> {
+  return {
+    [N.redisUrl]: redis.url,
+    [N.tenantmapPrefix]: admission.tenantmapPrefix,
+    [N.capPrefix]: admission.capPrefix,
+    [N.globalConcurrencyCap]: admission.globalConcurrencyCap,
+    [N.tenantConcurrencyCapDefault]: admission.tenantConcurrencyCapDefault,
+    [N.tenantCallsPerMinCapDefault]: admission.tenantCallsPerMinCapDefault,
+    [N.capacityTtlSeconds]: admission.capacityTtlSeconds,
+    [N.redisAuthTokenSecretArn]: redis.authTokenSecret.secretArn,
+  };
+}
+
 /** Options for {@link WorkerFunction}. */
 export interface WorkerFunctionProps {
   readonly code: lambda.Code;
@@ -84,15 +104,8 @@ export class WorkerFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       environment: {
-        [N.redisUrl]: props.redis.url,
-        [N.tenantmapPrefix]: props.admission.tenantmapPrefix,
-        [N.capPrefix]: props.admission.capPrefix,
-        [N.globalConcurrencyCap]: props.admission.globalConcurrencyCap,
-        [N.tenantConcurrencyCapDefault]: props.admission.tenantConcurrencyCapDefault,
-        [N.tenantCallsPerMinCapDefault]: props.admission.tenantCallsPerMinCapDefault,
-        [N.capacityTtlSeconds]: props.admission.capacityTtlSeconds,
+        ...redisContractEnvironment(props.redis, props.admission),
         [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-        [N.redisAuthTokenSecretArn]: props.redis.authTokenSecret.secretArn,
         [N.telnyxApiKeySecretArn]: this.telnyxApiKeySecret.secretArn,
         // Declared (blank key, Telnyx's own URL) only so `sam local invoke --env-vars` may
         // override them and point a local worker at the Telnyx simulator.
@@ -105,14 +118,8 @@ export class WorkerFunction extends Construct {
         LOG_LEVEL: props.logLevel,
       },
     });
-    Validations.of(this.function.role as Construct).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason:
-        'AWS-managed policy Lambda needs to attach the worker to the VPC (ENI create/describe/' +
-        'delete); these EC2 actions take no resource-level scoping, so a custom copy is no tighter.',
-    });
     this.telnyxApiKeySecret.grantRead(this.function);
-    props.redis.grantConnect(this.function);
+    props.redis.grantConnect(this.function, 'call admission worker');
     this.function.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,

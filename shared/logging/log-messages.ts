@@ -15,6 +15,7 @@ export const LOG_MESSAGES = {
   droppedMalformedMessage: 'dropped malformed message',
   processingEvent: 'processing event',
   redisConnectionError: 'redis connection error',
+  tenantAdmin: 'tenant admin',
   tenantResolveFailed: 'tenant resolve failed',
   webhookEnqueueFailed: 'webhook enqueue failed',
   webhookNotTelnyxEvent: 'webhook is not a Telnyx event',

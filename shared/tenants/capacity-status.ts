@@ -1,28 +1,27 @@
 import type { Redis } from 'ioredis';
-import { capacityKeys } from '../shared/capacity/keys.js';
-import {
-  type AdminPrefixes,
-  globEscape,
-  listNumbers,
-  scanKeys,
-} from '../shared/tenants/tenant-admin.js';
+import { capacityKeys } from '../capacity/keys.js';
+import { type AdminPrefixes, globEscape, listNumbers, scanKeys } from './tenant-admin.js';
 
-/** The caps the worker falls back to when a tenant has no override (from its environment). */
+/**
+ * The caps the worker falls back to when a tenant has no override, from the worker's
+ * environment; `null` where they are not known (a Redis reached without its stack).
+ */
 export interface CapDefaults {
-  readonly globalConcurrencyCap: number;
-  readonly tenantConcurrencyCapDefault: number;
-  readonly tenantCallsPerMinCapDefault: number;
+  readonly globalConcurrencyCap: number | null;
+  readonly tenantConcurrencyCapDefault: number | null;
+  readonly tenantCallsPerMinCapDefault: number | null;
 }
 
-/** The cap the worker applies to a tenant, and whether it comes from the tenant's override. */
+/** The cap the worker applies to a tenant, and whether it is the tenant's override. */
 export interface EffectiveCap {
-  readonly value: number;
+  /** `null`: no override and the default is not known here. */
+  readonly value: number | null;
   readonly source: 'override' | 'default';
 }
 
 /** One tenant's live capacity, as the acquire script would see it now. */
 export interface TenantStatus {
-  readonly tenantId: string;
+  readonly tenant: string;
   readonly numbers: readonly string[];
   readonly active: number;
   readonly concurrencyCap: EffectiveCap;
@@ -33,33 +32,34 @@ export interface TenantStatus {
 }
 
 export interface CapacityStatus {
-  /** Redis server time: lease scores are in its seconds. */
-  readonly serverTime: Date;
+  /** Redis server time (ISO 8601): lease scores are in its seconds. */
+  readonly serverTime: string;
   readonly global: {
     readonly active: number;
-    readonly cap: number;
+    readonly cap: number | null;
     readonly expiredLeases: number;
   };
   readonly tenants: readonly TenantStatus[];
 }
 
-type StatusRedis = Pick<Redis, 'scanStream' | 'mget' | 'get' | 'scard' | 'zcount' | 'time'>;
+/** The read commands {@link capacityStatus} uses. */
+export type StatusRedis = Pick<Redis, 'scanStream' | 'mget' | 'get' | 'scard' | 'zcount' | 'time'>;
 
 /**
- * Reads live capacity for `tenantId`, or for every tenant that has a number, an override or
+ * Reads live capacity for `tenant`, or for every tenant that has a number, an override or
  * capacity keys. Read-only: it never reclaims, so expired leases show until the next acquire.
  */
 export async function capacityStatus(
   redis: StatusRedis,
   prefixes: AdminPrefixes,
   defaults: CapDefaults,
-  tenantId?: string,
+  tenant?: string,
 ): Promise<CapacityStatus> {
   const keys = capacityKeys(prefixes);
   const [seconds] = await redis.time();
   const now = Number(seconds);
   const numbers = await listNumbers(redis, prefixes);
-  const tenantIds = tenantId ? [tenantId] : await knownTenants(redis, prefixes, numbers);
+  const tenants = tenant ? [tenant] : await knownTenants(redis, prefixes, numbers);
   const tenantStatus = async (t: string): Promise<TenantStatus> => {
     const [active, concurrency, rpm, calls, expired] = await Promise.all([
       redis.scard(keys.tenantActive(t)),
@@ -70,8 +70,8 @@ export async function capacityStatus(
       redis.zcount(keys.tenantLeases(t), '-inf', now),
     ]);
     return {
-      tenantId: t,
-      numbers: numbers.filter((n) => n.tenantId === t).map((n) => n.number),
+      tenant: t,
+      numbers: numbers.filter((n) => n.tenant === t).map((n) => n.number),
       active,
       concurrencyCap: effectiveCap(concurrency, defaults.tenantConcurrencyCapDefault),
       callsThisMinute: Number(calls ?? 0),
@@ -79,24 +79,24 @@ export async function capacityStatus(
       expiredLeases: expired,
     };
   };
-  const [globalActive, globalExpired, tenants] = await Promise.all([
+  const [globalActive, globalExpired, statuses] = await Promise.all([
     redis.scard(keys.globalActive()),
     redis.zcount(keys.globalLeases(), '-inf', now),
-    Promise.all(tenantIds.map(tenantStatus)),
+    Promise.all(tenants.map(tenantStatus)),
   ]);
   return {
-    serverTime: new Date(now * 1000),
+    serverTime: new Date(now * 1000).toISOString(),
     global: {
       active: globalActive,
       cap: defaults.globalConcurrencyCap,
       expiredLeases: globalExpired,
     },
-    tenants,
+    tenants: statuses,
   };
 }
 
 /** The acquire script's rule: an override counts when it parses to a positive number. */
-function effectiveCap(override: string | null, fallback: number): EffectiveCap {
+function effectiveCap(override: string | null, fallback: number | null): EffectiveCap {
   const n = override === null || override.trim() === '' ? Number.NaN : Number(override);
   return n > 0 && Number.isFinite(n)
     ? { value: n, source: 'override' }
@@ -106,7 +106,7 @@ function effectiveCap(override: string | null, fallback: number): EffectiveCap {
 async function knownTenants(
   redis: StatusRedis,
   { tenantmapPrefix, capPrefix }: AdminPrefixes,
-  numbers: ReadonlyArray<{ tenantId: string }>,
+  numbers: ReadonlyArray<{ tenant: string }>,
 ): Promise<string[]> {
   const tm = `${tenantmapPrefix}:tenant:`;
   const cap = `${capPrefix}:tenant:`;
@@ -114,7 +114,7 @@ async function knownTenants(
     scanKeys(redis, `${globEscape(tm)}*:cap:*`),
     scanKeys(redis, `${globEscape(cap)}*`),
   ]);
-  const ids = new Set(numbers.map((n) => n.tenantId));
+  const ids = new Set(numbers.map((n) => n.tenant));
   for (const key of overrides) ids.add(key.slice(tm.length).replace(/:cap:[^:]+$/, ''));
   for (const key of capKeys) {
     const match = /^(.+):(active|leases|rpm:\d{12})$/.exec(key.slice(cap.length));

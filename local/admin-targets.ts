@@ -1,0 +1,148 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { Redis } from 'ioredis';
+import type { CapDefaults } from '../shared/tenants/capacity-status.js';
+import { type AdminResponse, runAdminCommand } from '../shared/tenants/run-admin-command.js';
+import type { PipelineState } from './pipeline-state.js';
+
+/** Where `npm run tenants` sends its commands: Redis directly, or a stack's admin function. */
+export interface AdminTarget {
+  /** Names the target in output and errors (`Redis redis://...`, `admin function ...`). */
+  readonly label: string;
+  send(request: Record<string, unknown>): Promise<AdminResponse>;
+  close(): void;
+}
+
+/** The output that names a stack's admin function (see lib/call-admission-stack.ts). */
+export const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
+
+/** The target could not be reached or failed: exit code 1, nothing known to be written. */
+export class AdminUnreachableError extends Error {
+  override readonly name = 'AdminUnreachableError';
+  constructor(
+    readonly target: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${target}: ${message}`, options);
+  }
+}
+
+/**
+ * Redis directly (the local pipeline or any Redis the operator can reach). Default caps come
+ * from the environment, or from the running `npm start` when this is its Redis; otherwise
+ * they are unknown rather than guessed, so `status` never shows local numbers as real ones.
+ */
+export async function redisTarget(
+  env: NodeJS.ProcessEnv,
+  pipeline: PipelineState | undefined,
+): Promise<AdminTarget> {
+  const url = env.REDIS_URL?.trim() || pipeline?.redisUrl || 'redis://127.0.0.1:6379';
+  const pipelineEnv = pipeline?.redisUrl === url ? pipeline.env : {};
+  const setting = (name: string) => env[name]?.trim() || pipelineEnv[name];
+  const number = (name: string) => {
+    const n = Number(setting(name));
+    return n > 0 && Number.isSafeInteger(n) ? n : null;
+  };
+  const defaults: CapDefaults = {
+    globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
+    tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
+    tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
+  };
+  // Fail fast on a wrong URL instead of retrying forever: an operator is waiting.
+  const redis = new Redis(url, {
+    protocol: 2,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
+  let connectionError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    connectionError = error;
+  });
+  const label = `Redis ${url}`;
+  await redis.connect().catch((error: Error) => {
+    throw new AdminUnreachableError(label, (connectionError ?? error).message, { cause: error });
+  });
+  const runtime = {
+    redis,
+    prefixes: {
+      tenantmapPrefix: setting('TENANTMAP_PREFIX') || 'tenantmap',
+      capPrefix: setting('CAP_PREFIX') || 'cap',
+    },
+    defaults,
+    leaseSeconds: number('CAPACITY_TTL_SECONDS'),
+    // Audit lines are the deployed function's record; a local write is the operator's own.
+    logger: { info: () => {} },
+  };
+  return {
+    label,
+    send: (request) =>
+      runAdminCommand(runtime, request).catch((error: Error) => {
+        throw new AdminUnreachableError(label, (connectionError ?? error).message, {
+          cause: error,
+        });
+      }),
+    close: () => redis.disconnect(),
+  };
+}
+
+/**
+ * A deployed stack's admin function, invoked with the operator's AWS credentials (the SDK's
+ * default chain and region). `requestedBy` is the caller's ARN from STS, for the audit line.
+ */
+export async function lambdaTarget(where: {
+  readonly stack?: string | undefined;
+  readonly functionName?: string | undefined;
+}): Promise<AdminTarget> {
+  const functionName = where.functionName ?? (await adminFunctionOf(where.stack ?? ''));
+  const label = `admin function ${functionName}`;
+  const sts = new STSClient({});
+  const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: Error) => {
+    throw new AdminUnreachableError('AWS STS GetCallerIdentity', error.message, { cause: error });
+  });
+  sts.destroy();
+  const lambda = new LambdaClient({});
+  const send = async (request: Record<string, unknown>): Promise<AdminResponse> => {
+    const payload = JSON.stringify({ ...request, requestedBy: identity.Arn });
+    const answer = await lambda
+      .send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          Payload: new TextEncoder().encode(payload),
+        }),
+      )
+      .catch((error: Error) => {
+        throw new AdminUnreachableError(label, error.message, { cause: error });
+      });
+    const body = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
+    if (answer.FunctionError) {
+      const detail = (JSON.parse(body || '{}') as { errorMessage?: string }).errorMessage;
+      throw new AdminUnreachableError(label, `${answer.FunctionError}: ${detail ?? body}`);
+    }
+    return JSON.parse(body) as AdminResponse;
+  };
+  return { label, send, close: () => lambda.destroy() };
+}
+
+/** Reads the admin function's name from the stack's outputs (CloudFormation DescribeStacks). */
+async function adminFunctionOf(stackName: string): Promise<string> {
+  const cfn = new CloudFormationClient({});
+  const label = `stack ${stackName}`;
+  try {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === ADMIN_FUNCTION_OUTPUT);
+    if (output?.OutputValue) return output.OutputValue;
+    throw new AdminUnreachableError(
+      label,
+      `has no ${ADMIN_FUNCTION_OUTPUT} output (deploy this version first)`,
+    );
+  } catch (error) {
+    if (error instanceof AdminUnreachableError) throw error;
+    throw new AdminUnreachableError(label, (error as Error).message, { cause: error });
+  } finally {
+    cfn.destroy();
+  }
+}
