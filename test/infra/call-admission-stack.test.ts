@@ -14,6 +14,7 @@ let template: Template;
 let resources: Record<string, CfnResource>;
 let ingestId: string;
 let workerId: string;
+let adminId: string;
 let queueId: string;
 
 /** The properties of the resource with this logical id (which must exist). */
@@ -38,6 +39,13 @@ const statementsOf = (functionId: string): Statement[] =>
       (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(functionId)),
     )
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+/** The logical id of the function's one security group. */
+const securityGroupOf = (functionId: string): string => {
+  const groups = (props(functionId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] })
+    .SecurityGroupIds;
+  expect(groups).toHaveLength(1);
+  return groups[0]?.['Fn::GetAtt'][0] as string;
+};
 const envOf = (functionId: string) =>
   (props(functionId).Environment as { Variables: Record<string, unknown> }).Variables;
 
@@ -47,6 +55,7 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
   [ingestId] = findFunction(resources, 'ingest');
   [workerId] = findFunction(resources, 'worker');
+  [adminId] = findFunction(resources, 'admin');
   // The main queue is the one with a redrive policy; the DLQ has none.
   const withRedrive = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
   expect(withRedrive).toHaveLength(1);
@@ -143,30 +152,27 @@ describe('redis', () => {
     });
   });
 
-  it('accepts connections only from the worker security group, on the Redis port', () => {
+  it('accepts connections only from the worker and admin security groups, on the Redis port', () => {
     const [, group] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
     const redisSg = (group.Properties.SecurityGroupIds as { 'Fn::GetAtt': string[] }[])[0]?.[
       'Fn::GetAtt'
     ][0] as string;
-    const workerSgs = (
-      props(workerId).VpcConfig as {
-        SecurityGroupIds: { 'Fn::GetAtt': string[] }[];
-      }
-    ).SecurityGroupIds.map((sg) => sg['Fn::GetAtt'][0]);
     expect(props(redisSg).SecurityGroupIngress).toBeUndefined();
     const ingress = ofType('AWS::EC2::SecurityGroupIngress').filter(
       ([, rule]) =>
         (rule.Properties.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] === redisSg,
     );
-    expect(ingress.map(([, rule]) => rule.Properties)).toEqual([
+    const from = (functionId: string) =>
       expect.objectContaining({
         IpProtocol: 'tcp',
         FromPort: 6380,
         ToPort: 6380,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [workerSgs[0], 'GroupId'] },
-      }),
-    ]);
-    expect(workerSgs).toHaveLength(1);
+        SourceSecurityGroupId: { 'Fn::GetAtt': [securityGroupOf(functionId), 'GroupId'] },
+      });
+    expect(ingress.map(([, rule]) => rule.Properties)).toEqual(
+      expect.arrayContaining([from(workerId), from(adminId)]),
+    );
+    expect(ingress).toHaveLength(2);
   });
 
   it('lets the worker out only to HTTPS and to the Redis security group', () => {
@@ -181,7 +187,9 @@ describe('redis', () => {
         ToPort: 443,
       }),
     ]);
-    const egress = ofType('AWS::EC2::SecurityGroupEgress').map(([, rule]) => rule.Properties);
+    const egress = ofType('AWS::EC2::SecurityGroupEgress')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => JSON.stringify(rule.GroupId).includes(workerSg));
     expect(egress).toEqual([
       expect.objectContaining({
         GroupId: { 'Fn::GetAtt': [workerSg, 'GroupId'] },
@@ -214,6 +222,74 @@ describe('redis', () => {
     }
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
+  });
+});
+
+describe('admin function', () => {
+  it('has no public trigger: no URL, no resource policy, no event source, no API route', () => {
+    const refersToAdmin = (value: unknown) => JSON.stringify(value).includes(`"${adminId}"`);
+
+    expect(ofType('AWS::Lambda::Url')).toEqual([]);
+    expect(
+      ofType('AWS::Lambda::Permission').filter(([, p]) => refersToAdmin(p.Properties)),
+    ).toEqual([]);
+    expect(
+      ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => refersToAdmin(m.Properties)),
+    ).toEqual([]);
+    expect(
+      Object.values(resources).filter(
+        (r) => r.Type.startsWith('AWS::ApiGateway') && refersToAdmin(r.Properties),
+      ),
+    ).toEqual([]);
+    expect(
+      ofType('AWS::ApiGatewayV2::Integration').filter(([, i]) => refersToAdmin(i.Properties)),
+    ).toEqual([]);
+  });
+
+  it('runs in the private subnets beside the worker, out only to HTTPS and Redis', () => {
+    const adminSg = securityGroupOf(adminId);
+    const subnets = (id: string) => (props(id).VpcConfig as { SubnetIds: unknown[] }).SubnetIds;
+
+    expect(subnets(adminId)).toEqual(subnets(workerId));
+    expect(adminSg).not.toBe(securityGroupOf(workerId));
+    expect(props(adminSg).SecurityGroupEgress).toEqual([
+      expect.objectContaining({
+        CidrIp: '0.0.0.0/0',
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+      }),
+    ]);
+    const egress = ofType('AWS::EC2::SecurityGroupEgress')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => JSON.stringify(rule.GroupId).includes(adminSg));
+    expect(egress).toEqual([
+      expect.objectContaining({
+        FromPort: 6380,
+        ToPort: 6380,
+        DestinationSecurityGroupId: expect.anything(),
+      }),
+    ]);
+  });
+
+  it("reports the worker's own caps and prefixes, from the same parameters", () => {
+    const shared = [
+      'REDIS_URL',
+      'TENANTMAP_PREFIX',
+      'CAP_PREFIX',
+      'GLOBAL_CONCURRENCY_CAP',
+      'TENANT_CONCURRENCY_CAP_DEFAULT',
+      'TENANT_CALLS_PER_MIN_CAP_DEFAULT',
+      'CAPACITY_TTL_SECONDS',
+      'REDIS_AUTH_TOKEN_SECRET_ARN',
+    ];
+    for (const name of shared) expect(envOf(adminId)[name]).toEqual(envOf(workerId)[name]);
+    expect(envOf(adminId)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'admin' });
+    expect(envOf(adminId)).not.toHaveProperty('TELNYX_API_KEY_SECRET_ARN');
+  });
+
+  it('is named in the AdminFunctionName output, which the CLI looks up', () => {
+    expect(template.toJSON().Outputs.AdminFunctionName.Value).toEqual({ Ref: adminId });
   });
 });
 
@@ -347,7 +423,20 @@ describe('least privilege', () => {
     const readers = ofType('AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: roleOf(workerId) }]]);
+    expect(readers.map(([, p]) => p.Properties.Roles).sort()).toEqual(
+      [[{ Ref: roleOf(workerId) }], [{ Ref: roleOf(adminId) }]].sort(),
+    );
+  });
+
+  it('lets the admin function read only the Redis AUTH token, and touch no queue', () => {
+    const [redisSecret] = ofType('AWS::SecretsManager::Secret').filter(([id]) =>
+      id.startsWith('Redis'),
+    );
+    const statements = statementsOf(adminId);
+    const reads = statements.filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
+
+    expect(reads.map((s) => s.Resource)).toEqual([{ Ref: redisSecret?.[0] }]);
+    expect(statements.flatMap(actions).filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
   it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
