@@ -1,11 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatAdminResult } from './admin-output.js';
-import {
-  type AdminTarget,
-  AdminUnreachableError,
-  lambdaTarget,
-  redisTarget,
-} from './admin-targets.js';
+import { type AdminTarget, AdminUnreachableError, redisTarget } from './admin-targets.js';
 import { readMappingsFile } from './mappings-file.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -97,7 +92,10 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
     }
     const { positionals, values } = parse(command, args);
     const request = { command: name, ...(await command.request(positionals, values)) };
-    target = where ? await lambdaTarget(where) : await redisTarget(io.env, io.pipeline);
+    // The AWS SDK loads only for --stack/--function: local commands start faster without it.
+    target = where
+      ? await (await import('./lambda-target.js')).lambdaTarget(where)
+      : await redisTarget(io.env, io.pipeline);
     const response = await target.send(request);
     if (!response.ok) throw new UsageError(response.error);
     io.out(formatAdminResult(name, response.result, target.label));
@@ -144,11 +142,9 @@ function parse(command: CliCommand, args: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const wanted = command.usage
-    .split(' ')
-    .slice(1)
-    .filter((word) => !word.startsWith('['));
-  const optional = command.usage.split(' ').filter((word) => /^\[[a-z]/.test(word)).length;
+  const words = command.usage.split(' ');
+  const wanted = words.filter((word) => /^<.+>$/.test(word));
+  const optional = words.filter((word) => /^\[[a-z]/.test(word)).length;
   const count = parsed.positionals.length;
   if (count < wanted.length || count > wanted.length + optional) {
     throw new UsageError(`expected: ${command.usage}`);

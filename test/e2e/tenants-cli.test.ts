@@ -88,10 +88,10 @@ describe('npm run tenants against the pipeline', () => {
 
     expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
     expect(results.map((r) => r.stderr.split('\n')[0])).toEqual([
-      'error: malformed number "555-0199": expected E.164, a + and 8 to 15 digits',
-      `error: tenant id "ac:me" contains ':' or whitespace`,
-      'error: --rpm must be a positive integer, got "0"',
-      'error: --rpm must be a positive integer, got "1.5"',
+      'error: number: must be E.164 after removing whitespace (a + and 8 to 15 digits), got "555-0199"',
+      `error: tenant: must be a non-empty id without ':' or whitespace, got "ac:me"`,
+      'error: rpm: must be a positive integer, got "0"',
+      'error: rpm: must be a positive integer, got "1.5"',
       'error: unknown command "frobnicate"',
     ]);
     expect(await adminKeys()).toEqual(before);

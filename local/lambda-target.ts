@@ -1,0 +1,66 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AdminResponse } from '../shared/tenants/run-admin-command.js';
+import { type AdminTarget, AdminUnreachableError } from './admin-targets.js';
+
+/** The output that names a stack's admin function (see lib/call-admission-stack.ts). */
+export const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
+
+/**
+ * A deployed stack's admin function, invoked with the operator's AWS credentials (the SDK's
+ * default chain and region). `requestedBy` is the caller's ARN from STS, for the audit line.
+ */
+export async function lambdaTarget(where: {
+  readonly stack?: string | undefined;
+  readonly functionName?: string | undefined;
+}): Promise<AdminTarget> {
+  const functionName = where.functionName ?? (await adminFunctionOf(where.stack ?? ''));
+  const label = `admin function ${functionName}`;
+  const sts = new STSClient({});
+  const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: Error) => {
+    throw new AdminUnreachableError('AWS STS GetCallerIdentity', error.message, { cause: error });
+  });
+  sts.destroy();
+  const lambda = new LambdaClient({});
+  const send = async (request: Record<string, unknown>): Promise<AdminResponse> => {
+    const payload = JSON.stringify({ ...request, requestedBy: identity.Arn });
+    const answer = await lambda
+      .send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          Payload: new TextEncoder().encode(payload),
+        }),
+      )
+      .catch((error: Error) => {
+        throw new AdminUnreachableError(label, error.message, { cause: error });
+      });
+    const body = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
+    if (answer.FunctionError) {
+      const detail = (JSON.parse(body || '{}') as { errorMessage?: string }).errorMessage;
+      throw new AdminUnreachableError(label, `${answer.FunctionError}: ${detail ?? body}`);
+    }
+    return JSON.parse(body) as AdminResponse;
+  };
+  return { label, send, close: () => lambda.destroy() };
+}
+
+/** Reads the admin function's name from the stack's outputs (CloudFormation DescribeStacks). */
+async function adminFunctionOf(stackName: string): Promise<string> {
+  const cfn = new CloudFormationClient({});
+  const label = `stack ${stackName}`;
+  try {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === ADMIN_FUNCTION_OUTPUT);
+    if (output?.OutputValue) return output.OutputValue;
+    throw new AdminUnreachableError(
+      label,
+      `has no ${ADMIN_FUNCTION_OUTPUT} output (deploy this version first)`,
+    );
+  } catch (error) {
+    if (error instanceof AdminUnreachableError) throw error;
+    throw new AdminUnreachableError(label, (error as Error).message, { cause: error });
+  } finally {
+    cfn.destroy();
+  }
+}
