@@ -5,10 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { buildFunction } from '../../lib/bundling.js';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { setEnv } from '../../local/set-env.js';
 import type { AdminResponse } from '../../shared/tenants/run-admin-command.js';
 import { ADMIN_ENV } from '../support/admin-function.js';
-import { lambdaContext } from '../support/factories.js';
-import { setEnv } from '../support/local-sqs.js';
 import { isolatedRedis } from '../support/redis.js';
 
 // The deployable artifact: dist/functions/admin/index.mjs as the stack ships it.
