@@ -1,11 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { INGEST_METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
+import { ENV_NAMES } from '../../shared/config/env-names.js';
 import { loadIngestConfig } from '../../shared/config/ingest-config.js';
-import { LOG_MESSAGES } from '../../shared/logging/log-messages.js';
-import { createLogger, maskNumber } from '../../shared/logging/logger.js';
+import { createLogger } from '../../shared/logging/logger.js';
 import { createSqsClient } from '../../shared/queue/create-sqs-client.js';
 import { type AcceptWebhookOutcome, acceptWebhook } from '../../shared/webhook/accept-webhook.js';
+import { logWebhookOutcome } from '../../shared/webhook/log-webhook-outcome.js';
+import { createSourceAllowlist } from '../../shared/webhook/source-allowlist.js';
 import { createSignatureVerifier } from '../../shared/webhook/verify-signature.js';
 import { type JsonHttpResponse, webhookResponse } from '../../shared/webhook/webhook-response.js';
 
@@ -13,6 +17,10 @@ import { type JsonHttpResponse, webhookResponse } from '../../shared/webhook/web
 // with a ConfigError naming every offending variable instead of answering webhooks wrongly.
 const config = loadIngestConfig(process.env);
 const logger = createLogger('ingest');
+const metrics = new Metrics({
+  namespace: process.env[ENV_NAMES.metricsNamespace] ?? METRICS_NAMESPACE,
+  serviceName: 'ingest',
+});
 const deps = {
   verifySignature: createSignatureVerifier({
     publicKeys: config.telnyxPublicKeys,
@@ -20,43 +28,27 @@ const deps = {
   }),
   sqs: createSqsClient(),
   queueUrl: config.queueUrl,
+  allowedSource:
+    config.sourceCidrs.length > 0 ? createSourceAllowlist(config.sourceCidrs) : undefined,
+  connectionIds: new Set(config.connectionIds),
 };
 
 async function ingest(event: APIGatewayProxyEventV2): Promise<JsonHttpResponse> {
-  const outcome = await acceptWebhook(event, deps);
-  logOutcome(outcome);
+  const outcome = await acceptWebhook(
+    { ...event, sourceIp: event.requestContext?.http?.sourceIp },
+    deps,
+  );
+  logWebhookOutcome(outcome, logger);
+  countRejection(outcome);
   return webhookResponse(outcome);
 }
 
-// Log fields are chosen so no key, signature or full phone number is ever written.
-function logOutcome(outcome: AcceptWebhookOutcome): void {
-  switch (outcome.kind) {
-    case 'queued':
-    case 'queue_failed': {
-      const { data } = outcome.event;
-      const fields = {
-        eventType: data.event_type,
-        eventId: data.id,
-        callControlId: data.payload.call_control_id,
-        from: maskNumber(data.payload.from),
-        to: maskNumber(data.payload.to),
-      };
-      // Debug: the worker logs every decision, and serialising a line per webhook is a
-      // measurable share of this hot path (docs/benchmarks.md).
-      if (outcome.kind === 'queued') logger.debug(LOG_MESSAGES.webhookQueued, fields);
-      else logger.error(LOG_MESSAGES.webhookEnqueueFailed, { ...fields, error: outcome.error });
-      return;
-    }
-    case 'invalid_signature':
-      logger.warn(LOG_MESSAGES.webhookSignatureRejected, { reason: outcome.reason });
-      return;
-    case 'too_large':
-      logger.warn(LOG_MESSAGES.webhookTooLarge, { bytes: outcome.bytes });
-      return;
-    case 'not_an_event':
-      logger.warn(LOG_MESSAGES.webhookNotTelnyxEvent, { error: outcome.error });
-      return;
-  }
+// Only rejections are counted, and flushed at once: a genuine webhook pays no metric cost.
+// A wrong or rotated public key turns every delivery into one, which the alarm catches.
+function countRejection(outcome: AcceptWebhookOutcome): void {
+  if (outcome.kind !== 'invalid_signature') return;
+  metrics.addMetric(INGEST_METRIC_NAMES.signatureRejected, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
 }
 
 /** The Lambda entry point for `POST /webhooks/telnyx` (API Gateway HTTP API, payload 2.0). */

@@ -7,3 +7,8 @@ export const CALL_METRIC_NAMES = {
   denied: 'CallDenied',
   reasonDimension: 'Reason',
 } as const;
+
+/** The ingest function's metric: a webhook that failed the signature check. */
+export const INGEST_METRIC_NAMES = {
+  signatureRejected: 'SignatureRejected',
+} as const;

@@ -21,6 +21,8 @@ export const ENV_NAMES = {
   telnyxPublicKey: 'TELNYX_PUBLIC_KEY',
   queueUrl: 'QUEUE_URL',
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
+  telnyxConnectionId: 'TELNYX_CONNECTION_ID',
+  telnyxSourceCidrs: 'TELNYX_SOURCE_CIDRS',
   /** Read by Powertools Metrics itself; the worker falls back to `METRICS_NAMESPACE`. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

@@ -1,8 +1,15 @@
 import * as z from 'zod/mini';
+import { parseCidr } from '../webhook/source-allowlist.js';
 import { decodeTelnyxPublicKey, splitPublicKeyList } from '../webhook/telnyx-public-keys.js';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '../webhook/verify-signature.js';
 import { ENV_NAMES as N } from './env-names.js';
-import { type Env, parseEnv, positiveIntegerWithDefault, requiredString } from './parse-env.js';
+import {
+  type Env,
+  parseEnv,
+  positiveIntegerWithDefault,
+  requiredString,
+  splitList,
+} from './parse-env.js';
 
 // Every entry is checked here, at start, so a mistyped key stops the function with a message
 // naming the variable rather than failing every webhook with 401. (`zod/mini`'s transform
@@ -23,10 +30,30 @@ const publicKeyList = z.pipe(
   }),
 );
 
+/** An optional comma-separated list; unset or blank means the check it drives is off. */
+const optionalList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => splitList(value ?? '')),
+);
+
+// A mistyped network would silently refuse every webhook, so it stops the function at start.
+const cidrList = z.pipe(
+  optionalList,
+  z.transform((entries: string[], context) => {
+    for (const entry of entries) {
+      const parsed = parseCidr(entry);
+      if (!parsed.ok) context.issues.push({ code: 'custom', message: parsed.error, input: entry });
+    }
+    return entries;
+  }),
+);
+
 const ingestShape = {
   [N.telnyxPublicKey]: publicKeyList,
   [N.queueUrl]: requiredString,
   [N.webhookToleranceSeconds]: positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
+  [N.telnyxConnectionId]: optionalList,
+  [N.telnyxSourceCidrs]: cidrList,
 };
 
 /** The ingest function's settings. */
@@ -35,6 +62,10 @@ export interface IngestConfig {
   readonly telnyxPublicKeys: readonly string[];
   readonly queueUrl: string;
   readonly webhookToleranceSeconds: number;
+  /** The Telnyx connection (application) ids this deployment serves; empty = any. */
+  readonly connectionIds: readonly string[];
+  /** Networks webhooks may come from; empty = any (the signature still decides). */
+  readonly sourceCidrs: readonly string[];
 }
 
 /**
@@ -47,5 +78,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     telnyxPublicKeys: vars[N.telnyxPublicKey],
     queueUrl: vars[N.queueUrl],
     webhookToleranceSeconds: vars[N.webhookToleranceSeconds],
+    connectionIds: vars[N.telnyxConnectionId],
+    sourceCidrs: vars[N.telnyxSourceCidrs],
   };
 }

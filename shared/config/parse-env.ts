@@ -83,3 +83,11 @@ export interface EnvProblem {
   readonly variable: string;
   readonly message: string;
 }
+
+/** Splits a comma-separated setting into its trimmed, non-empty entries. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}

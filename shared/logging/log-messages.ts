@@ -17,10 +17,13 @@ export const LOG_MESSAGES = {
   redisConnectionError: 'redis connection error',
   tenantAdmin: 'tenant admin',
   tenantResolveFailed: 'tenant resolve failed',
+  callStepFailed: 'call step failed',
   webhookEnqueueFailed: 'webhook enqueue failed',
+  webhookForeignConnection: 'webhook for another Telnyx connection ignored',
   webhookNotTelnyxEvent: 'webhook is not a Telnyx event',
   webhookQueued: 'webhook queued',
   webhookSignatureRejected: 'webhook signature rejected',
+  webhookSourceNotAllowed: 'webhook source address not allowed',
   webhookTooLarge: 'webhook too large to queue',
 } as const;
 

@@ -5,20 +5,20 @@ import type { TelnyxEvent } from '../telnyx/webhook-event.js';
 export type SqsSender = Pick<SQSClient, 'send'>;
 
 /**
- * Sends one webhook to the FIFO queue: the body is the raw webhook text (the worker parses
- * what Telnyx signed), the call's events share a group so they are handled in order, and the
+ * Sends one webhook to the FIFO queue: the body is the webhook text as received, characters
+ * SQS refuses escaped (the worker parses the same JSON value Telnyx signed), the call's events share a group so they are handled in order, and the
  * Telnyx event id deduplicates re-deliveries. Throws whatever the SDK throws.
  */
 export async function enqueueWebhook(
   sqs: SqsSender,
   queueUrl: string,
-  rawBody: string,
+  body: string,
   event: TelnyxEvent,
 ): Promise<{ readonly messageId: string | undefined }> {
   const output = await sqs.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: rawBody,
+      MessageBody: body,
       MessageGroupId: event.data.payload.call_control_id,
       MessageDeduplicationId: event.data.id,
     }),

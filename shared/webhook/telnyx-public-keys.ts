@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { splitList } from '../config/parse-env.js';
 
 /** An Ed25519 public key is 32 raw bytes; Telnyx shows it as their base64 (44 characters). */
 export const ED25519_PUBLIC_KEY_BYTES = 32;
@@ -10,10 +11,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Splits a comma-separated `TELNYX_PUBLIC_KEY` (several keys during rotation) into its entries. */
 export function splitPublicKeyList(value: string): string[] {
-  return value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
+  return splitList(value);
 }
 
 /** Decodes a base64 raw Ed25519 public key; `undefined` when it is not base64 of 32 bytes. */

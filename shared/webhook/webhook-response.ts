@@ -20,9 +20,14 @@ const json = (statusCode: number, body: unknown): JsonHttpResponse => ({
 export function webhookResponse(outcome: AcceptWebhookOutcome): JsonHttpResponse {
   switch (outcome.kind) {
     case 'queued':
+    // Acknowledged so Telnyx stops re-delivering; another application's calls are not ours.
+    case 'foreign_connection':
       return json(200, { ok: true });
     case 'invalid_signature':
+    case 'no_body':
       return json(401, { error: 'invalid signature' });
+    case 'source_not_allowed':
+      return json(401, { error: 'source address not allowed' });
     case 'too_large':
       return json(413, { error: 'webhook body too large to queue' });
     case 'not_an_event':

@@ -1,3 +1,4 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
@@ -268,5 +269,31 @@ describe('failures and bad messages', () => {
       }),
     );
     expect(p.telnyx.commands.filter((c) => c.callControlId === id)).toEqual([]);
+  });
+});
+
+describe('a signed body holding characters SQS refuses', () => {
+  it('is queued with them as JSON escapes, and the worker admits the call', async () => {
+    const to = await h.mapNumber('acme');
+    const { id, initiated } = incomingCall(to);
+    const payload = { ...initiated.data.payload, caller_id_name: 'Zoë \uFFFE\uFFFF lone' };
+    // JSON.stringify escapes a lone surrogate; Telnyx's text may hold it raw.
+    const body = JSON.stringify({ ...initiated, data: { ...initiated.data, payload } }).replace(
+      'lone',
+      'lone \uD800',
+    );
+
+    const response = await p.post(body);
+
+    expect(response.statusCode).toBe(200);
+    const peek = await p.sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: p.queueUrl, VisibilityTimeout: 0 }),
+    );
+    const queued = peek.Messages?.[0]?.Body as string;
+    expect(queued).toContain('Zo\u00eb \\ufffe\\uffff lone \\ud800');
+    expect(JSON.parse(queued)).toEqual(JSON.parse(body));
+    await p.drain();
+    expect(h.actions(id)).toEqual(['answer']);
+    expect(await p.redis.smembers('cap:global:active')).toEqual([id]);
   });
 });

@@ -22,8 +22,29 @@ describe('loadIngestConfig', () => {
       telnyxPublicKeys: [key],
       queueUrl: QUEUE_URL,
       webhookToleranceSeconds: 300,
+      connectionIds: [],
+      sourceCidrs: [],
     });
   });
+
+  it('reads the optional connection ids and source networks as comma-separated lists', () => {
+    const config = loadIngestConfig({
+      TELNYX_PUBLIC_KEY: key,
+      QUEUE_URL,
+      TELNYX_CONNECTION_ID: ' 1494404757140276705, 2,',
+      TELNYX_SOURCE_CIDRS: '192.76.120.0/24, 2001:db8::/32,198.51.100.7',
+    });
+    expect(config.connectionIds).toEqual(['1494404757140276705', '2']);
+    expect(config.sourceCidrs).toEqual(['192.76.120.0/24', '2001:db8::/32', '198.51.100.7']);
+  });
+
+  it.each(['192.76.120.0/33', 'example.com', '2001:db8::/129', '10.0.0.0/8/8', '10.0.0.0/x'])(
+    'rejects the source network %j',
+    (value) => {
+      const error = configError({ TELNYX_PUBLIC_KEY: key, QUEUE_URL, TELNYX_SOURCE_CIDRS: value });
+      expect(error.variables).toEqual(['TELNYX_SOURCE_CIDRS']);
+    },
+  );
 
   it('reads several comma-separated keys for a rotation', () => {
     const config = loadIngestConfig({ TELNYX_PUBLIC_KEY: ` ${key} , ${next},`, QUEUE_URL });
