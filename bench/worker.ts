@@ -9,7 +9,10 @@ import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
 import { acquireArguments } from '../shared/capacity/script-arguments.js';
 import { ACQUIRE_SCRIPT } from '../shared/capacity/scripts.js';
 import { commandId } from '../shared/telnyx/call-control.js';
-import { createTelnyxCallControl } from '../shared/telnyx/telnyx-call-control.js';
+import {
+  createTelnyxCallControl,
+  fixedClientSource,
+} from '../shared/telnyx/telnyx-call-control.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
 import { BENCH_DID, BENCH_TENANT, type BenchEnvironment, progress } from './environment.js';
@@ -39,7 +42,10 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const poster = rawPoster(env.telnyx.baseUrl);
   const basePath = new URL(env.telnyx.baseUrl).pathname;
   const telnyx = new Telnyx({ apiKey: e.TELNYX_API_KEY as string, baseURL: env.telnyx.baseUrl });
-  const callControl = createTelnyxCallControl(telnyx, { voice: 'female', language: 'en-US' });
+  const callControl = createTelnyxCallControl(fixedClientSource(telnyx), {
+    voice: 'female',
+    language: 'en-US',
+  });
   const context = lambdaContext('worker');
 
   // The limiter's exact EVALSHA: same script, keys and arguments as `tryAcquire`.

@@ -30,6 +30,8 @@ export interface CallAdmissionStackProps extends StackProps {
   readonly workerMaxConcurrency?: number;
   /** ElastiCache node type for the primary and the replica (default cache.t4g.micro). */
   readonly redisNodeType?: string;
+  /** For `sam local invoke` only: declare a blank `TELNYX_API_KEY` on the worker (see README). */
+  readonly localInvoke?: boolean;
 }
 
 /**
@@ -40,7 +42,11 @@ export interface CallAdmissionStackProps extends StackProps {
 export class CallAdmissionStack extends Stack {
   constructor(scope: Construct, id: string, props: CallAdmissionStackProps) {
     super(scope, id, props);
-    const param = stackParameters(this);
+    const workerMaxConcurrency = props.workerMaxConcurrency ?? 10;
+    const param = stackParameters(this, {
+      // The floor keeps reserved concurrency at or above what the event source may run.
+      WorkerReservedConcurrency: { minValue: workerMaxConcurrency, default: workerMaxConcurrency },
+    });
     const network = new Network(this, 'Network', { natGateways: props.natGateways ?? 1 });
     const callQueue = new CallQueue(this, 'CallQueue', { consumerTimeout: WORKER_TIMEOUT });
     const redis = new RedisReplicationGroup(this, 'Redis', {
@@ -57,9 +63,12 @@ export class CallAdmissionStack extends Stack {
     };
     const ingest = new IngestFunction(this, 'Ingest', {
       code: props.code.ingest,
-      queue: callQueue.queue,
+      queue: callQueue,
       telnyxPublicKey: param('TelnyxPublicKey'),
       webhookToleranceSeconds: param('WebhookToleranceSeconds'),
+      connectionIds: param('TelnyxConnectionId'),
+      sourceCidrs: param('TelnyxSourceCidrs'),
+      reservedConcurrency: param('IngestReservedConcurrency'),
       logLevel: param('LogLevel'),
     });
     const worker = new WorkerFunction(this, 'Worker', {
@@ -67,7 +76,9 @@ export class CallAdmissionStack extends Stack {
       vpc: network.vpc,
       queue: callQueue.queue,
       redis,
-      maxConcurrency: props.workerMaxConcurrency ?? 10,
+      maxConcurrency: workerMaxConcurrency,
+      reservedConcurrency: param('WorkerReservedConcurrency'),
+      declareLocalApiKey: props.localInvoke ?? false,
       logLevel: param('LogLevel'),
       admission,
     });
@@ -86,7 +97,7 @@ export class CallAdmissionStack extends Stack {
       worker: worker.function,
       httpApi: api.httpApi,
     };
-    const alarms = new Alarms(this, 'Alarms', observed);
+    const alarms = new Alarms(this, 'Alarms', { ...observed, redis: redis.replicationGroup });
     new Dashboard(this, 'Dashboard', observed);
 
     output(this, 'WebhookUrl', api.webhookUrl, 'Telnyx application webhook URL');
@@ -118,10 +129,14 @@ function output(stack: Stack, id: string, value: string, description: string): v
  * Declares the deploy-time settings. Numbers are `Number` parameters with a floor of 1,
  * so CloudFormation rejects a zero cap before the worker would.
  */
-function stackParameters(stack: Stack): (name: ParameterName) => string {
+function stackParameters(
+  stack: Stack,
+  overrides: Partial<Record<ParameterName, Partial<CfnParameterProps>>>,
+): (name: ParameterName) => string {
   const values = new Map<string, string>();
   for (const [name, spec] of Object.entries(PARAMETERS)) {
-    values.set(name, new CfnParameter(stack, name, spec).valueAsString);
+    const props = { ...spec, ...overrides[name as ParameterName] };
+    values.set(name, new CfnParameter(stack, name, props).valueAsString);
   }
   return (name) => values.get(name) as string;
 }
@@ -138,7 +153,37 @@ export const PARAMETERS = {
     type: 'Number',
     default: 300,
     minValue: 1,
-    description: 'Largest accepted clock skew of a webhook timestamp, either direction (s)',
+    // Not above the FIFO deduplication window (5 min): a replay accepted later than that
+    // would be queued again instead of collapsing into the original.
+    maxValue: 300,
+    description:
+      'Largest accepted clock skew of a webhook timestamp, either direction (s, max 300)',
+  },
+  TelnyxConnectionId: {
+    type: 'String',
+    default: '',
+    description:
+      'Telnyx connection (application) ids this deployment serves, comma-separated; events of other connections are acknowledged and dropped. Empty: any',
+  },
+  TelnyxSourceCidrs: {
+    type: 'String',
+    default: '',
+    description:
+      "CIDRs (IPv4/IPv6, comma-separated) webhooks may come from, e.g. Telnyx's published webhook ranges; others get 401. Empty: any",
+  },
+  IngestReservedConcurrency: {
+    type: 'Number',
+    default: 50,
+    minValue: 1,
+    description:
+      'Reserved (and most) concurrent ingest invocations: a webhook flood cannot starve the worker. Counts against the account limit',
+  },
+  WorkerReservedConcurrency: {
+    type: 'Number',
+    default: 10,
+    minValue: 10,
+    description:
+      'Reserved concurrent worker invocations, at least the queue event source maximum concurrency. Counts against the account limit',
   },
   GlobalConcurrencyCap: {
     type: 'Number',

@@ -61,6 +61,8 @@ export interface TelnyxSimulator {
   onCommand(listener: (command: ReceivedCommand) => void): void;
   /** Marks the call as over: from now on its commands get Telnyx's 422 `90018` (call ended). */
   endCall(callControlId: string): void;
+  /** From now on, answers 401 to any API key but `apiKey` (undefined: any key, the default). */
+  acceptOnlyApiKey(apiKey: string | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const accepted = new Set<string>();
   const ended = new Set<string>();
   const sockets = new Set<Socket>();
+  let onlyKey: string | undefined;
 
   const takeFault = (action: string): Fault | undefined => {
     const pending = faults.find(
@@ -95,11 +98,17 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     if (!match)
       return reply(res, 404, { errors: [{ code: '10005', title: 'Resource not found' }] });
     const body = await readJson(req);
-    if (!req.headers.authorization?.startsWith('Bearer ')) {
-      return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
-    }
     const callControlId = decodeURIComponent(match[1] as string);
     const action = match[2] as string;
+    const authorization = req.headers.authorization ?? '';
+    if (
+      !authorization.startsWith('Bearer ') ||
+      (onlyKey && authorization !== `Bearer ${onlyKey}`)
+    ) {
+      const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
+      commands.push({ callControlId, action, body, commandId, duplicate: false, status: 401 });
+      return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
+    }
     const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
     const fault = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
     const key = `${callControlId}\u0000${commandId}`;
@@ -130,6 +139,9 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     failNext: (action, fault, times = 1) => faults.push({ action, fault, remaining: times }),
     onCommand: (listener) => listeners.push(listener),
     endCall: (id) => ended.add(id),
+    acceptOnlyApiKey: (apiKey) => {
+      onlyKey = apiKey;
+    },
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

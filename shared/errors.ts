@@ -16,3 +16,39 @@ export class CapacityEvaluationError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A Telnyx Call Control command failed for good (after the SDK's own retries). Carries what
+ * an operator needs, the HTTP status and Telnyx's error code, and never the request itself.
+ */
+export class TelnyxCommandError extends Error {
+  override readonly name = 'TelnyxCommandError';
+  /** HTTP status of Telnyx's answer; undefined when none came (timeout, refused connection). */
+  readonly status: number | undefined;
+  /** The first `errors[].code` of Telnyx's answer, e.g. `10009` for a rejected API key. */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly command: string,
+    cause: unknown,
+  ) {
+    const { status, code } = telnyxFailure(cause);
+    super(`Telnyx ${command} failed${status ? ` with HTTP ${status}` : ' without an answer'}`, {
+      cause,
+    });
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Reads the status and first error code of an SDK error (`APIError`: `status`, `error`). */
+function telnyxFailure(error: unknown): { status?: number; code?: string } {
+  if (typeof error !== 'object' || error === null) return {};
+  const { status, error: body } = error as { status?: unknown; error?: unknown };
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  const first = Array.isArray(errors) ? (errors[0] as { code?: unknown } | undefined) : undefined;
+  return {
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(first?.code !== undefined ? { code: String(first.code) } : {}),
+  };
+}

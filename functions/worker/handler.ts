@@ -11,10 +11,12 @@ import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { ENV_NAMES } from '../../shared/config/env-names.js';
 import { resolveSecret } from '../../shared/config/resolve-secret.js';
+import { secretSource } from '../../shared/config/secret-source.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
+import { rotatingClientSource } from '../../shared/telnyx/telnyx-client-source.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 
 // Everything below runs once per container (cold start); a bad environment fails here,
@@ -33,27 +35,35 @@ const metrics = new Metrics({
     error: (...content: unknown[]) => logger.error(String(content[0])),
   },
 });
-const [apiKey, redisAuthToken] = await Promise.all([
-  resolveSecret(config.telnyxApiKey, config.telnyxApiKeySecretArn),
-  resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn),
-]);
+const redisAuthToken = await resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn);
 const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
-const telnyx = new Telnyx({
-  apiKey: apiKey ?? null,
-  timeout: config.telnyxTimeoutMs,
-  maxRetries: 2,
-});
+// The API key is read again after its maximum age and at once after a 401, so a key rotated
+// in Secrets Manager takes effect without a redeploy.
+const telnyxApiKey = secretSource(
+  config.telnyxApiKey,
+  config.telnyxApiKeySecretArn,
+  config.telnyxApiKeyMaxAgeSeconds,
+);
+const telnyxClients = rotatingClientSource(
+  telnyxApiKey,
+  (apiKey) => new Telnyx({ apiKey, timeout: config.telnyxTimeoutMs, maxRetries: 2 }),
+);
+await telnyxClients.current();
+const callMetrics = powertoolsCallMetrics(metrics);
 
 const deps = {
   logger,
-  metrics: powertoolsCallMetrics(metrics),
+  metrics: callMetrics,
   limiter: createCapacityLimiter(redis, config, logger),
-  callControl: createTelnyxCallControl(telnyx, {
+  callControl: createTelnyxCallControl(telnyxClients, {
     voice: config.speakVoice,
     language: config.speakLanguage,
   }),
   resolveTenant: (to: string | null | undefined) =>
-    resolveTenantId({ redis, tenantmapPrefix: config.tenantmapPrefix, logger }, to),
+    resolveTenantId(
+      { redis, tenantmapPrefix: config.tenantmapPrefix, logger, metrics: callMetrics },
+      to,
+    ),
 };
 
 // FIFO: records of one call run in order; a failed call's later records are returned

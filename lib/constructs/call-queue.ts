@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -28,7 +29,8 @@ export class CallQueue extends Construct {
       enforceSSL: true,
       // Long enough to investigate and redrive after a holiday weekend.
       retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Failed webhooks are the evidence of an incident: `cdk destroy` leaves them.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       fifo: true,
@@ -48,5 +50,24 @@ export class CallQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  /**
+   * Lets `sender` send to the call queue, and only it: the queue policy denies SendMessage to
+   * every other principal (another role of the account, a leaked key), so a forged event can
+   * enter only through the signature check.
+   */
+  public acceptMessagesOnlyFrom(sender: iam.IRole): void {
+    this.queue.grantSendMessages(sender);
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyIngestSends',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': sender.roleArn } },
+      }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -62,6 +62,16 @@ export interface WorkerFunctionProps {
    * Telnyx commands, so this bounds the load on both whatever the queue depth.
    */
   readonly maxConcurrency: number;
+  /**
+   * Reserved concurrency, at least `maxConcurrency` (the parameter's floor), so the event
+   * source can always run its pollers' invocations however busy the rest of the account is.
+   */
+  readonly reservedConcurrency: string;
+  /**
+   * Declare a blank `TELNYX_API_KEY` so `sam local invoke --env-vars` may set one (SAM only
+   * overrides declared variables). Off for a deployment: the key lives in Secrets Manager.
+   */
+  readonly declareLocalApiKey?: boolean;
 }
 
 /**
@@ -100,6 +110,7 @@ export class WorkerFunction extends Construct {
       code: props.code,
       description: 'Telnyx call admission worker: tenant, capacity, Call Control',
       timeout: WORKER_TIMEOUT,
+      reservedConcurrentExecutions: Token.asNumber(props.reservedConcurrency),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
@@ -107,9 +118,9 @@ export class WorkerFunction extends Construct {
         ...redisContractEnvironment(props.redis, props.admission),
         [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
         [N.telnyxApiKeySecretArn]: this.telnyxApiKeySecret.secretArn,
-        // Declared (blank key, Telnyx's own URL) only so `sam local invoke --env-vars` may
-        // override them and point a local worker at the Telnyx simulator.
-        [N.telnyxApiKey]: '',
+        // Declared (Telnyx's own URL) so `sam local invoke --env-vars` may point a local
+        // worker at the Telnyx simulator.
+        ...(props.declareLocalApiKey ? { [N.telnyxApiKey]: '' } : {}),
         TELNYX_BASE_URL: 'https://api.telnyx.com/v2',
         [N.telnyxSpeakVoice]: SPEAK_DEFAULTS.voice,
         [N.telnyxSpeakLanguage]: SPEAK_DEFAULTS.language,

@@ -4,14 +4,20 @@ import type { AppLogger } from '../logging/logger.js';
 import { parseTelnyxEvent } from '../telnyx/webhook-event.js';
 import type { CallFlowDeps, CallOutcome } from './call-flow.js';
 import { handleCallEvent } from './handle-call-event.js';
+import { reportStepFailure } from './report-step-failure.js';
+
+/** The parts of an SQS record the worker reads. */
+export type QueueRecord = Pick<SQSRecord, 'body' | 'messageId'> & {
+  readonly attributes?: Partial<Pick<SQSRecord['attributes'], 'ApproximateReceiveCount'>>;
+};
 
 /**
  * Handles one queue message. A body that is not a Telnyx event can never succeed, so it is
  * logged and dropped (acknowledged) instead of blocking its message group; a failing call
- * step throws and is reported as a batch item failure.
+ * step is logged once, counted, and rethrown to be reported as a batch item failure.
  */
 export async function processQueueRecord(
-  record: Pick<SQSRecord, 'body' | 'messageId'>,
+  record: QueueRecord,
   deps: CallFlowDeps & { readonly logger: AppLogger },
 ): Promise<CallOutcome | { kind: 'dropped' }> {
   const parsed = parseTelnyxEvent(record.body);
@@ -28,5 +34,11 @@ export async function processQueueRecord(
     eventId: id,
     callControlId: payload.call_control_id,
   });
-  return handleCallEvent(parsed.event, deps);
+  try {
+    return await handleCallEvent(parsed.event, deps);
+  } catch (error) {
+    const count = Number(record.attributes?.ApproximateReceiveCount);
+    reportStepFailure(error, parsed.event, { receiveCount: count || undefined }, deps);
+    throw error;
+  }
 }

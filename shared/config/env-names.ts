@@ -18,6 +18,7 @@ export const ENV_NAMES = {
   telnyxSpeakVoice: 'TELNYX_SPEAK_VOICE',
   telnyxSpeakLanguage: 'TELNYX_SPEAK_LANGUAGE',
   telnyxTimeoutMs: 'TELNYX_TIMEOUT_MS',
+  telnyxApiKeyMaxAgeSeconds: 'TELNYX_API_KEY_MAX_AGE_SECONDS',
   telnyxPublicKey: 'TELNYX_PUBLIC_KEY',
   queueUrl: 'QUEUE_URL',
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',

@@ -1,4 +1,4 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { secretSource } from './secret-source.js';
 
 /**
  * A secret given either as a plain value (local development) or as a Secrets Manager ARN
@@ -8,11 +8,6 @@ export async function resolveSecret(
   plain: string | undefined,
   secretArn: string | undefined,
 ): Promise<string | undefined> {
-  if (plain) return plain;
-  if (!secretArn) return undefined;
-  const value = await getSecret(secretArn, { maxAge: Number.MAX_SAFE_INTEGER });
-  if (typeof value !== 'string' || value === '') {
-    throw new Error(`secret ${secretArn} has no string value`);
-  }
-  return value;
+  if (!plain && !secretArn) return undefined;
+  return secretSource(plain, secretArn, Number.MAX_SAFE_INTEGER).get();
 }

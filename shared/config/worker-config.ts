@@ -7,6 +7,7 @@ import {
   positiveIntegerWithDefault,
   stringWithDefault,
 } from './parse-env.js';
+import { DEFAULT_SECRET_MAX_AGE_SECONDS } from './secret-source.js';
 
 /** The worker's settings: the Redis contract plus how it talks to Telnyx. */
 export interface WorkerConfig extends AdmissionConfig {
@@ -17,6 +18,8 @@ export interface WorkerConfig extends AdmissionConfig {
   readonly speakLanguage: string;
   /** Bound on one Telnyx request attempt; the SDK retries 408/409/429/5xx twice on top. */
   readonly telnyxTimeoutMs: number;
+  /** How long a Secrets Manager copy of the API key is used before it is read again. */
+  readonly telnyxApiKeyMaxAgeSeconds: number;
 }
 
 /** The voice and language Telnyx speaks denial messages in, unless set. */
@@ -29,6 +32,7 @@ const workerShape = {
   [N.telnyxSpeakVoice]: stringWithDefault(SPEAK_DEFAULTS.voice),
   [N.telnyxSpeakLanguage]: stringWithDefault(SPEAK_DEFAULTS.language),
   [N.telnyxTimeoutMs]: positiveIntegerWithDefault(5000),
+  [N.telnyxApiKeyMaxAgeSeconds]: positiveIntegerWithDefault(DEFAULT_SECRET_MAX_AGE_SECONDS),
 };
 
 /**
@@ -48,5 +52,6 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     speakVoice: vars[N.telnyxSpeakVoice],
     speakLanguage: vars[N.telnyxSpeakLanguage],
     telnyxTimeoutMs: vars[N.telnyxTimeoutMs],
+    telnyxApiKeyMaxAgeSeconds: vars[N.telnyxApiKeyMaxAgeSeconds],
   };
 }

@@ -1,5 +1,6 @@
 import type { Telnyx } from 'telnyx';
 import type { ActionSpeakParams } from 'telnyx/resources/calls/actions';
+import { TelnyxCommandError } from '../errors.js';
 import type { CallControl, CommandResult } from './call-control.js';
 
 /** Telnyx's error code for a command on a call that has already ended. */
@@ -10,19 +11,36 @@ export interface SpeakSettings {
   readonly language: string;
 }
 
-type ActionsClient = Pick<Telnyx, 'calls'>;
+/** The part of the SDK client the worker uses. */
+export type ActionsClient = Pick<Telnyx, 'calls'>;
+
+/**
+ * Where commands get their SDK client: `current` for the key in use, `refreshed` after Telnyx
+ * refused it (401), so a rotated API key takes effect without a redeploy.
+ */
+export interface TelnyxClientSource {
+  current(): Promise<ActionsClient>;
+  refreshed(): Promise<ActionsClient>;
+}
+
+type Actions = ActionsClient['calls']['actions'];
 
 /**
  * Call Control through the official SDK (which retries 408/409/429/5xx itself). A 422
- * `90018` resolves as `call_ended`; any other failure throws, so the SQS message is retried.
+ * `90018` resolves as `call_ended`; a 401 is retried once with the key read again; any other
+ * failure throws a `TelnyxCommandError`, so the SQS message is retried.
  */
-export function createTelnyxCallControl(client: ActionsClient, speech: SpeakSettings): CallControl {
-  const actions = client.calls.actions;
+export function createTelnyxCallControl(
+  clients: TelnyxClientSource,
+  speech: SpeakSettings,
+): CallControl {
   return {
     answer: (id, { clientState, commandId }) =>
-      settle(actions.answer(id, { client_state: clientState, command_id: commandId })),
+      run(clients, 'answer', (actions) =>
+        actions.answer(id, { client_state: clientState, command_id: commandId }),
+      ),
     speak: (id, { text, clientState, commandId }) =>
-      settle(
+      run(clients, 'speak', (actions) =>
         actions.speak(id, {
           payload: text,
           voice: speech.voice,
@@ -32,8 +50,34 @@ export function createTelnyxCallControl(client: ActionsClient, speech: SpeakSett
           command_id: commandId,
         }),
       ),
-    hangup: (id, { commandId }) => settle(actions.hangup(id, { command_id: commandId })),
+    hangup: (id, { commandId }) =>
+      run(clients, 'hangup', (actions) => actions.hangup(id, { command_id: commandId })),
   };
+}
+
+/** A source that always hands out the same client (a fixed key: the bench, local tools). */
+export function fixedClientSource(client: ActionsClient): TelnyxClientSource {
+  return { current: async () => client, refreshed: async () => client };
+}
+
+async function run(
+  clients: TelnyxClientSource,
+  command: string,
+  send: (actions: Actions) => PromiseLike<unknown>,
+): Promise<CommandResult> {
+  try {
+    return await settle(send((await clients.current()).calls.actions));
+  } catch (error) {
+    if ((error as { status?: unknown } | null)?.status !== 401) {
+      throw new TelnyxCommandError(command, error);
+    }
+  }
+  // Telnyx refused the key: it may have been rotated since it was read. Once more, afresh.
+  try {
+    return await settle(send((await clients.refreshed()).calls.actions));
+  } catch (error) {
+    throw new TelnyxCommandError(command, error);
+  }
 }
 
 async function settle(command: PromiseLike<unknown>): Promise<CommandResult> {

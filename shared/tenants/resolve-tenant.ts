@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { CallMetrics } from '../calls/call-metrics.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { normalizeNumber } from './normalize-number.js';
@@ -7,6 +8,8 @@ export interface ResolveTenantDeps {
   readonly redis: Pick<Redis, 'get'>;
   readonly tenantmapPrefix: string;
   readonly logger: Pick<AppLogger, 'error'>;
+  /** Counts a Redis failure, which the Redis-trouble alarm reads. */
+  readonly metrics?: Pick<CallMetrics, 'tenantResolveFailed'>;
 }
 
 /** The contract's DID mapping key. */
@@ -28,6 +31,7 @@ export async function resolveTenantId(
     return tenantId === null || tenantId === '' ? null : tenantId;
   } catch (error) {
     deps.logger.error(LOG_MESSAGES.tenantResolveFailed, { error: errorMessage(error) });
+    deps.metrics?.tenantResolveFailed();
     return null;
   }
 }

@@ -1,8 +1,10 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CallAdmissionStack } from '../../lib/call-admission-stack.js';
 import { DENIAL_REASONS } from '../../shared/calls/denials.js';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
-import { type CfnResource, callAdmissionApp, findFunction } from './stack-fixture.js';
+import { type CfnResource, callAdmissionApp, findFunction, INLINE_CODE } from './stack-fixture.js';
 
 interface Statement {
   readonly Effect: string;
@@ -99,6 +101,35 @@ describe('call queue', () => {
         ]),
       });
     }
+  });
+
+  it('denies SendMessage on the call queue to every principal but the ingest role', () => {
+    const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+      (p.Properties.Queues as { Ref: string }[]).some((q) => q.Ref === queueId),
+    )?.[1];
+    if (!policy) throw new Error('the call queue has no policy');
+    const statements = (policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleOf(ingestId), 'Arn'] } },
+        },
+      }),
+    );
+  });
+
+  it('keeps the dead-letter queue, and its messages, on cdk destroy', () => {
+    const redrive = queue().RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } };
+    const dlq = resources[redrive.deadLetterTargetArn['Fn::GetAtt'][0] as string] as CfnResource & {
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    };
+    expect(dlq.DeletionPolicy).toBe('Retain');
+    expect(dlq.UpdateReplacePolicy).toBe('Retain');
   });
 
   it('keeps a message invisible for at least six worker timeouts', () => {
@@ -341,21 +372,52 @@ describe('functions', () => {
     },
   );
 
-  it('gives ingest the public key, the queue URL and the tolerance', () => {
+  it('gives ingest the public key, the queue URL, the tolerance and the edge settings', () => {
     expect(Object.keys(envOf(ingestId)).sort()).toEqual(
       [
         'LOG_LEVEL',
         'NODE_OPTIONS',
+        'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
         'QUEUE_URL',
+        'TELNYX_CONNECTION_ID',
         'TELNYX_PUBLIC_KEY',
+        'TELNYX_SOURCE_CIDRS',
         'WEBHOOK_TOLERANCE_SECONDS',
       ].sort(),
     );
     expect(envOf(ingestId)).toMatchObject({
       TELNYX_PUBLIC_KEY: { Ref: 'TelnyxPublicKey' },
       WEBHOOK_TOLERANCE_SECONDS: { Ref: 'WebhookToleranceSeconds' },
+      TELNYX_CONNECTION_ID: { Ref: 'TelnyxConnectionId' },
+      TELNYX_SOURCE_CIDRS: { Ref: 'TelnyxSourceCidrs' },
     });
+  });
+
+  it('reserves worker concurrency of at least its event source maximum, and caps ingest', () => {
+    const parameters = template.toJSON().Parameters;
+    expect(props(workerId).ReservedConcurrentExecutions).toEqual({
+      Ref: 'WorkerReservedConcurrency',
+    });
+    expect(props(ingestId).ReservedConcurrentExecutions).toEqual({
+      Ref: 'IngestReservedConcurrency',
+    });
+    const [, mapping] = onlyOfType('AWS::Lambda::EventSourceMapping');
+    const max = (mapping.Properties.ScalingConfig as { MaximumConcurrency: number })
+      .MaximumConcurrency;
+    expect(parameters.WorkerReservedConcurrency.MinValue).toBeGreaterThanOrEqual(max);
+    expect(parameters.WorkerReservedConcurrency.Default).toBeGreaterThanOrEqual(max);
+    expect(parameters.IngestReservedConcurrency).toMatchObject({ Type: 'Number', Default: 50 });
+  });
+
+  it('keeps the floor of the worker reservation at a larger event source maximum', () => {
+    const app = new App();
+    const stack = new CallAdmissionStack(app, 'Bigger', {
+      code: INLINE_CODE,
+      workerMaxConcurrency: 40,
+    });
+    const parameters = Template.fromStack(stack).toJSON().Parameters;
+    expect(parameters.WorkerReservedConcurrency).toMatchObject({ MinValue: 40, Default: 40 });
   });
 
   it("gives the worker the Redis contract's seven variables and secret ARNs, never secrets", () => {
@@ -372,7 +434,6 @@ describe('functions', () => {
         'REDIS_COMMAND_TIMEOUT_MS',
         'REDIS_AUTH_TOKEN_SECRET_ARN',
         'TELNYX_API_KEY_SECRET_ARN',
-        'TELNYX_API_KEY',
         'TELNYX_BASE_URL',
         'TELNYX_SPEAK_VOICE',
         'TELNYX_SPEAK_LANGUAGE',
@@ -389,8 +450,9 @@ describe('functions', () => {
       GLOBAL_CONCURRENCY_CAP: { Ref: 'GlobalConcurrencyCap' },
       CAPACITY_TTL_SECONDS: { Ref: 'CapacityTtlSeconds' },
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      TELNYX_API_KEY: '',
     });
+    // Not even blank: the key is read from Secrets Manager and nothing can shadow it.
+    expect(env).not.toHaveProperty('TELNYX_API_KEY');
     expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
   });
 });
@@ -488,6 +550,106 @@ describe('operations', () => {
     });
   });
 
+  const alarmNamed = (id: string) => {
+    const found = ofType('AWS::CloudWatch::Alarm').filter(([logicalId]) =>
+      logicalId.startsWith(`Alarms${id}`),
+    );
+    if (found.length !== 1) throw new Error(`expected one alarm ${id}, found ${found.length}`);
+    return (found[0] as [string, CfnResource])[1].Properties;
+  };
+  /** The metrics an alarm reads, whether it reads one metric or a math expression of several. */
+  const metricsOf = (alarm: Record<string, unknown>) =>
+    (
+      alarm.Metrics as Array<{ MetricStat?: { Metric: Record<string, unknown>; Stat: string } }>
+    ).flatMap((m): Record<string, unknown>[] =>
+      m.MetricStat ? [{ ...m.MetricStat.Metric, Stat: m.MetricStat.Stat }] : [],
+    );
+
+  it.each([
+    ['IngestThrottles', 'Throttles', () => ingestId],
+    ['WorkerThrottles', 'Throttles', () => workerId],
+  ])('pages within a minute on %s', (id, metricName, fn) => {
+    expect(alarmNamed(id)).toMatchObject({
+      MetricName: metricName,
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn() } }],
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('pages on a burst of signature rejections counted by ingest', () => {
+    expect(alarmNamed('SignatureRejections')).toMatchObject({
+      Namespace: 'TelnyxCallAdmission',
+      MetricName: 'SignatureRejected',
+      Dimensions: [{ Name: 'service', Value: 'ingest' }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 5,
+    });
+  });
+
+  it('pages on any failed call step, whatever the step', () => {
+    const alarm = alarmNamed('CallStepFailed');
+    const steps = metricsOf(alarm).map((m) => {
+      expect(m).toMatchObject({ Namespace: 'TelnyxCallAdmission', MetricName: 'CallStepFailed' });
+      return (m.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'Step')
+        ?.Value;
+    });
+    expect(steps.sort()).toEqual(['admit', 'hang_up_denied', 'other', 'release', 'speak_denial']);
+    expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+  });
+
+  it('pages on calls refused because Redis failed: capacity checks and tenant lookups', () => {
+    const alarm = alarmNamed('RedisTroubleDenials');
+    expect(metricsOf(alarm)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'CallDenied',
+          Dimensions: expect.arrayContaining([{ Name: 'Reason', Value: 'capacity_check_failed' }]),
+        }),
+        expect.objectContaining({ MetricName: 'TenantResolveFailed' }),
+      ]),
+    );
+    expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+  });
+
+  it.each([
+    ['RedisMemory', 'DatabaseMemoryUsagePercentage', 80],
+    ['RedisEvictions', 'Evictions', 1],
+    ['RedisEngineCpu', 'EngineCPUUtilization', 80],
+  ])('pages on %s of either Redis node', (id, metricName, threshold) => {
+    const [groupId] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
+    const alarm = alarmNamed(id);
+    const nodes = metricsOf(alarm).map((m) => {
+      expect(m).toMatchObject({ Namespace: 'AWS/ElastiCache', MetricName: metricName });
+      return (m.Dimensions as { Name: string; Value: unknown }[])[0];
+    });
+    expect(nodes).toEqual(
+      ['001', '002'].map((suffix) => ({
+        Name: 'CacheClusterId',
+        Value: { 'Fn::Join': ['-', [{ Ref: groupId }, suffix]] },
+      })),
+    );
+    expect(alarm).toMatchObject({ Threshold: threshold, EvaluationPeriods: 1 });
+  });
+
+  it('sends every alarm, and its recovery, to the topic', () => {
+    const [topicId] = onlyOfType('AWS::SNS::Topic');
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(13);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
   it('alarms on errors of both functions', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(
       ([, a]) => a.Properties.MetricName === 'Errors',
@@ -520,7 +682,9 @@ describe('interface', () => {
     expect(parameters.TelnyxPublicKey).toMatchObject({ Type: 'String' });
     expect(parameters.TelnyxPublicKey.Default).toBeUndefined();
     expect(parameters).toMatchObject({
-      WebhookToleranceSeconds: { Type: 'Number', Default: 300 },
+      WebhookToleranceSeconds: { Type: 'Number', Default: 300, MaxValue: 300 },
+      TelnyxConnectionId: { Type: 'String', Default: '' },
+      TelnyxSourceCidrs: { Type: 'String', Default: '' },
       GlobalConcurrencyCap: { Type: 'Number', Default: 100 },
       TenantConcurrencyCapDefault: { Type: 'Number', Default: 10 },
       TenantCallsPerMinCapDefault: { Type: 'Number', Default: 30 },

@@ -35,6 +35,8 @@ beforeAll(() => {
   const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
   new CallAdmissionStack(app, STACK_NAME, {
     code: bundledFunctionCode(join(outdir, '.bundles')),
+    // What `-c localInvoke=true` (the README's synth line for SAM) sets.
+    localInvoke: true,
   });
   const stack = app.synth().getStackByName(STACK_NAME);
   resources = stack.template.Resources;

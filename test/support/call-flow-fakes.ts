@@ -1,4 +1,5 @@
 import type { CallFlowDeps } from '../../shared/calls/call-flow.js';
+import type { CallStep } from '../../shared/calls/call-steps.js';
 import type { Denial } from '../../shared/calls/denials.js';
 import type { AcquireResult, ReleaseOptions } from '../../shared/capacity/limiter.js';
 import { CapacityEvaluationError } from '../../shared/errors.js';
@@ -15,7 +16,9 @@ export type FlowCall =
   | { readonly to: 'limiter'; readonly action: 'tryAcquire'; readonly tenantId: string }
   | { readonly to: 'limiter'; readonly action: 'release'; readonly options: ReleaseOptions }
   | { readonly to: 'metrics'; readonly action: 'accepted' }
-  | { readonly to: 'metrics'; readonly action: 'denied'; readonly denial: Denial };
+  | { readonly to: 'metrics'; readonly action: 'denied'; readonly denial: Denial }
+  | { readonly to: 'metrics'; readonly action: 'stepFailed'; readonly step: CallStep }
+  | { readonly to: 'metrics'; readonly action: 'tenantResolveFailed' };
 
 /** How the fakes answer: the tenant a number maps to and what an acquire returns. */
 export interface FakeAnswers {
@@ -54,6 +57,8 @@ export function recordingCallFlow(answers: FakeAnswers = {}) {
     metrics: {
       accepted: () => calls.push({ to: 'metrics', action: 'accepted' }),
       denied: (denial) => calls.push({ to: 'metrics', action: 'denied', denial }),
+      stepFailed: (step) => calls.push({ to: 'metrics', action: 'stepFailed', step }),
+      tenantResolveFailed: () => calls.push({ to: 'metrics', action: 'tenantResolveFailed' }),
     },
   };
   return { deps, calls, logger };

@@ -1,19 +1,41 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CALL_STEP_NAMES } from '../../../shared/calls/call-steps.js';
+import {
+  CALL_METRIC_NAMES as CALL,
+  INGEST_METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../../shared/calls/metric-names.js';
 
 /**
  * Oldest queued message age (seconds) that pages: a `call.initiated` this old has a caller
  * listening to ringing, and Telnyx hangs up on calls that get no command for long.
  */
 export const OLDEST_MESSAGE_AGE_THRESHOLD_SECONDS = 60;
+
+/**
+ * Signature rejections per minute that page. Scanners produce a few; a wrong or rotated
+ * public key rejects every delivery, which at any real call rate is well above this.
+ */
+export const SIGNATURE_REJECTIONS_THRESHOLD = 5;
+
+/** Redis memory use (% of maxmemory) that pages, well before evictions start. */
+export const REDIS_MEMORY_THRESHOLD_PERCENT = 80;
+
+/** Redis engine thread CPU (%) that pages: Redis runs commands on this one thread. */
+export const REDIS_ENGINE_CPU_THRESHOLD_PERCENT = 80;
+
+/** ElastiCache names the replication group's nodes `<group id>-001`, `-002`, ... */
+const REDIS_NODE_SUFFIXES = ['001', '002'] as const;
 
 /** Options for {@link Alarms}. */
 export interface AlarmsProps {
@@ -22,12 +44,14 @@ export interface AlarmsProps {
   readonly ingest: lambda.IFunction;
   readonly worker: lambda.IFunction;
   readonly httpApi: apigwv2.IHttpApi;
+  readonly redis: elasticache.CfnReplicationGroup;
 }
 
 /**
- * The alarms an operator must act on, all notifying one SNS topic: a message in the
- * dead-letter queue, worker errors, ingest 5xx answers (Telnyx then retries or fails over)
- * and a queue that is falling behind.
+ * The alarms an operator must act on, all notifying one SNS topic and each firing within a
+ * minute (docs/runbook.md has a row per alarm): dead letters, function errors and throttles,
+ * ingest 5xx answers, a lagging queue, failed call steps, signature rejections, Redis trouble
+ * (denials, memory, evictions, engine CPU).
  */
 export class Alarms extends Construct {
   public readonly topic: sns.Topic;
@@ -87,6 +111,115 @@ export class Alarms extends Construct {
         evaluationPeriods: 2,
         alarmDescription: 'Webhooks wait in the queue: callers hear ringing while the worker lags.',
       }),
+      ...this.throttleAlarms(props, period),
+      ...this.callAlarms(period),
+      ...this.redisAlarms(props.redis, period),
+    ];
+  }
+
+  private throttleAlarms(props: AlarmsProps, period: Duration): cloudwatch.Alarm[] {
+    return [
+      this.alarm('IngestThrottles', {
+        metric: props.ingest.metricThrottles({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription:
+          'Ingest hit its reserved concurrency: Telnyx got 429/5xx and re-delivers.',
+      }),
+      this.alarm('WorkerThrottles', {
+        metric: props.worker.metricThrottles({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription: 'The worker was throttled: webhooks wait while callers hear ringing.',
+      }),
+    ];
+  }
+
+  private callAlarms(period: Duration): cloudwatch.Alarm[] {
+    const metric = (metricName: string, service: string, dimensions: Record<string, string> = {}) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        // Powertools adds the `service` dimension to every metric it emits.
+        dimensionsMap: { service, ...dimensions },
+        statistic: 'Sum',
+        period,
+      });
+    const steps = Object.fromEntries(
+      CALL_STEP_NAMES.map((step, i) => [
+        `s${i}`,
+        metric(CALL.stepFailed, 'worker', { [CALL.stepDimension]: step }),
+      ]),
+    );
+    return [
+      this.alarm('CallStepFailed', {
+        metric: sum(steps, 'failed call steps', period),
+        threshold: 1,
+        alarmDescription: 'The worker failed a call step (Telnyx or Redis); the record is retried.',
+      }),
+      this.alarm('SignatureRejections', {
+        metric: metric(INGEST_METRIC_NAMES.signatureRejected, 'ingest'),
+        threshold: SIGNATURE_REJECTIONS_THRESHOLD,
+        alarmDescription:
+          'Webhooks fail the signature check: wrong or rotated public key, or an attack.',
+      }),
+      this.alarm('RedisTroubleDenials', {
+        metric: sum(
+          {
+            capacity: metric(CALL.denied, 'worker', {
+              [CALL.reasonDimension]: 'capacity_check_failed',
+            }),
+            tenant: metric(CALL.tenantResolveFailed, 'worker'),
+          },
+          'calls refused because Redis failed',
+          period,
+        ),
+        threshold: 1,
+        alarmDescription:
+          'Calls were refused because Redis failed (capacity check or tenant lookup).',
+      }),
+    ];
+  }
+
+  private redisAlarms(
+    redis: elasticache.CfnReplicationGroup,
+    period: Duration,
+  ): cloudwatch.Alarm[] {
+    // The primary moves on failover, so each alarm reads the worst of both nodes.
+    const perNode = (metricName: string, statistic: string) =>
+      Object.fromEntries(
+        REDIS_NODE_SUFFIXES.map((suffix) => [
+          `n${suffix}`,
+          new cloudwatch.Metric({
+            namespace: 'AWS/ElastiCache',
+            metricName,
+            dimensionsMap: { CacheClusterId: Fn.join('-', [redis.ref, suffix]) },
+            statistic,
+            period,
+          }),
+        ]),
+      );
+    const worst = (metricName: string, statistic: string) =>
+      new cloudwatch.MathExpression({
+        expression: `MAX([${REDIS_NODE_SUFFIXES.map((s) => `n${s}`).join(', ')}])`,
+        usingMetrics: perNode(metricName, statistic),
+        label: `${metricName} (worst node)`,
+        period,
+      });
+    return [
+      this.alarm('RedisMemory', {
+        metric: worst('DatabaseMemoryUsagePercentage', 'Maximum'),
+        threshold: REDIS_MEMORY_THRESHOLD_PERCENT,
+        alarmDescription: 'Redis is near maxmemory: next come evictions of capacity keys.',
+      }),
+      this.alarm('RedisEvictions', {
+        metric: worst('Evictions', 'Sum'),
+        threshold: 1,
+        alarmDescription: 'Redis evicted keys: slots or tenant mappings may be gone.',
+      }),
+      this.alarm('RedisEngineCpu', {
+        metric: worst('EngineCPUUtilization', 'Maximum'),
+        threshold: REDIS_ENGINE_CPU_THRESHOLD_PERCENT,
+        alarmDescription: 'The Redis engine thread is busy: commands slow down and time out.',
+      }),
     ];
   }
 
@@ -106,4 +239,19 @@ export class Alarms extends Construct {
     alarm.addOkAction(new SnsAction(this.topic));
     return alarm;
   }
+}
+
+/** The sum of `metrics` as one series (missing ones count as 0). */
+function sum(
+  metrics: Record<string, cloudwatch.IMetric>,
+  label: string,
+  period: Duration,
+): cloudwatch.MathExpression {
+  const ids = Object.keys(metrics).map((id) => `FILL(${id}, 0)`);
+  return new cloudwatch.MathExpression({
+    expression: ids.join(' + '),
+    usingMetrics: metrics,
+    label,
+    period,
+  });
 }
