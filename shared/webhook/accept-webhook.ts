@@ -64,12 +64,12 @@ export async function acceptWebhook(
   const parsed = parseTelnyxEvent(text);
   if (!parsed.ok) return { kind: 'not_an_event', error: parsed.error };
   const { event } = parsed;
+  if (!SQS_ID.test(event.data.payload.call_control_id) || !SQS_ID.test(event.data.id)) {
+    return { kind: 'not_an_event', error: 'data.id or call_control_id is not a usable queue id' };
+  }
   const connectionId = event.data.payload.connection_id;
   if (deps.connectionIds?.size && !deps.connectionIds.has(connectionId ?? '')) {
     return { kind: 'foreign_connection', connectionId };
-  }
-  if (!SQS_ID.test(event.data.payload.call_control_id) || !SQS_ID.test(event.data.id)) {
-    return { kind: 'not_an_event', error: 'data.id or call_control_id is not a usable queue id' };
   }
   return enqueue(toSqsSafeJson(text), event, deps);
 }

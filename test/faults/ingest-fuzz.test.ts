@@ -18,12 +18,28 @@ const RUNS = 10_000;
 const MAX_BYTES = 256 * 1024;
 const ALLOWED = new Set([200, 400, 401, 413]);
 
+// SQS's documented allowed set: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+const allowedBySqs = (text: string) =>
+  [...text].every((char) => {
+    const code = char.codePointAt(0) ?? -1;
+    return (
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      code >= 0x10000
+    );
+  });
+
 type Handler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const keys = generateSigningKeys();
+/** The connections this deployment serves (`TELNYX_CONNECTION_ID`). */
+const OUR_CONNECTIONS = ['1684641123236054244', '1494404757140276705'];
 const attacker = generateSigningKeys();
 const sqs = mockClient(SQSClient);
 const report = figureRecorder('ingest-fuzz');
@@ -40,6 +56,9 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // SignatureRejected is an EMF line on stdout per rejection; not what this test reads.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    TELNYX_CONNECTION_ID: OUR_CONNECTIONS.join(','),
   });
   sqs.on(SendMessageCommand).callsFake((input: { MessageBody?: string }) => {
     sentBodies.push(input.MessageBody);
@@ -75,34 +94,53 @@ const eventType = fc.oneof(
   fc.string({ minLength: 1 }),
 );
 
-/** A genuine Telnyx event body: valid ids, anything (unicode included) elsewhere. */
-const eventBody = fc
-  .record({
-    type: eventType,
-    id: sqsId,
-    callId: sqsId,
-    to: fc.option(anyText),
-    from: fc.option(anyText),
-    clientState: fc.option(fc.oneof(fc.base64String(), anyText)),
-    extra: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
-    indent: fc.constantFrom(undefined, 2, '\t'),
-  })
-  .map(({ type, id, callId, to, from, clientState, extra, indent }) =>
-    JSON.stringify(
-      {
-        data: {
-          record_type: 'event',
-          event_type: type,
-          id,
-          occurred_at: new Date().toISOString(),
-          payload: { ...extra, call_control_id: callId, to, from, client_state: clientState },
+/** A Telnyx event body of `connection`: valid ids, anything (unicode included) elsewhere. */
+const eventBodyOf = (connection: fc.Arbitrary<string | null | undefined>) =>
+  fc
+    .record({
+      type: eventType,
+      id: sqsId,
+      callId: sqsId,
+      to: fc.option(anyText),
+      from: fc.option(anyText),
+      clientState: fc.option(fc.oneof(fc.base64String(), anyText)),
+      extra: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+      indent: fc.constantFrom(undefined, 2, '\t'),
+      connectionId: connection,
+    })
+    .map(({ type, id, callId, to, from, clientState, extra, indent, connectionId }) =>
+      JSON.stringify(
+        {
+          data: {
+            record_type: 'event',
+            event_type: type,
+            id,
+            occurred_at: new Date().toISOString(),
+            payload: {
+              ...extra,
+              call_control_id: callId,
+              connection_id: connectionId,
+              to,
+              from,
+              client_state: clientState,
+            },
+          },
+          meta: { attempt: 1, delivered_to: 'https://example.test/webhooks/telnyx' },
         },
-        meta: { attempt: 1, delivered_to: 'https://example.test/webhooks/telnyx' },
-      },
-      null,
-      indent,
-    ),
-  );
+        null,
+        indent,
+      ),
+    );
+
+/** A genuine event of one of this deployment's connections. */
+const eventBody = eventBodyOf(fc.constantFrom(...OUR_CONNECTIONS));
+/** A genuine event of another connection of the same Telnyx account (or naming none). */
+const foreignEventBody = eventBodyOf(
+  fc.oneof(
+    fc.string().filter((id) => !OUR_CONNECTIONS.includes(id)),
+    fc.constantFrom(null, undefined, ''),
+  ),
+);
 
 const headerCase = fc.constantFrom('lower', 'upper', 'mixed') as fc.Arbitrary<
   'lower' | 'upper' | 'mixed'
@@ -140,6 +178,35 @@ const genuine = fc
       request: signed(body, options),
       expected: 200,
       queued: body,
+    }),
+  );
+
+const foreign = fc.record({ body: foreignEventBody, skew: freshSkew, base64: fc.boolean() }).map(
+  ({ body, ...options }): FuzzCase => ({
+    kind: 'genuine, another connection',
+    request: signed(body, options),
+    expected: 200,
+  }),
+);
+
+/** API Gateway's bodyless POST: `body` absent or `null`, signature headers present or not. */
+const noBody = fc
+  .record({
+    body: fc.constantFrom(undefined, null),
+    signedFor: eventBody,
+    withHeaders: fc.boolean(),
+  })
+  .map(
+    ({ body, signedFor, withHeaders }): FuzzCase => ({
+      kind: `no body (${body === null ? 'null' : 'absent'})`,
+      request: () => {
+        const request = withHeaders ? signed(signedFor, { skew: 0 })() : signedApiRequest('');
+        const bodyless = { ...request } as Record<string, unknown>;
+        if (body === null) bodyless.body = null;
+        else delete bodyless.body;
+        return bodyless as unknown as APIGatewayProxyEventV2;
+      },
+      expected: 401,
     }),
   );
 
@@ -276,7 +343,8 @@ const huge = fc
       kind: `larger than 256 KiB, ${signedBy === 'telnyx' ? 'signed' : 'unsigned'}`,
       request:
         signedBy === 'telnyx' ? signed(body, { skew: 0, base64 }) : () => signedApiRequest(body),
-      expected: signedBy === 'telnyx' ? 413 : 401,
+      // The size is checked before the signature: a forged huge body costs no verify.
+      expected: 413,
     };
   });
 
@@ -289,6 +357,8 @@ const fuzzCase = fc.oneof(
   { arbitrary: signedNonEvent, weight: 15 },
   { arbitrary: invalidBase64, weight: 10 },
   { arbitrary: huge, weight: 1 },
+  { arbitrary: foreign, weight: 5 },
+  { arbitrary: noBody, weight: 3 },
 );
 
 it(`answers only 200, 400, 401 or 413 to ${RUNS} hostile requests, never throws, and queues only genuinely signed webhooks`, async () => {
@@ -296,6 +366,7 @@ it(`answers only 200, 400, 401 or 413 to ${RUNS} hostile requests, never throws,
   const byStatus: Record<string, number> = {};
   const genuinelySigned = new Set<string>();
   let crashes = 0;
+  let escaped = 0;
 
   const started = performance.now();
   await fc.assert(
@@ -319,8 +390,14 @@ it(`answers only 200, 400, 401 or 413 to ${RUNS} hostile requests, never throws,
         expect(sends).toHaveLength(0);
         return;
       }
-      genuinelySigned.add(fuzz.queued);
-      expect(sends).toEqual([fuzz.queued]);
+      // Characters SQS refuses are sent as JSON escapes: the same JSON value, allowed bytes.
+      expect(sends).toHaveLength(1);
+      const sent = sends[0] as string;
+      expect(JSON.parse(sent)).toEqual(JSON.parse(fuzz.queued));
+      expect(allowedBySqs(sent)).toBe(true);
+      if (allowedBySqs(fuzz.queued)) expect(sent).toBe(fuzz.queued);
+      else escaped += 1;
+      genuinelySigned.add(sent);
     }),
     { numRuns: RUNS },
   );
@@ -335,14 +412,15 @@ it(`answers only 200, 400, 401 or 413 to ${RUNS} hostile requests, never throws,
 
   report.record({
     scenario: 'Ingest fuzzing (fast-check)',
-    injected: `${RUNS} generated requests: random and missing headers in any case, bodies in utf8, base64 and invalid base64, unicode, bodies over 256 KiB, signatures of other bodies or timestamps, another key, stale and future timestamps`,
+    injected: `${RUNS} generated requests: random and missing headers in any case, bodies in utf8, base64 and invalid base64, unicode (characters SQS refuses included), absent and null bodies, bodies over 256 KiB signed or forged, signatures of other bodies or timestamps, another key, stale and future timestamps, genuine events of other Telnyx connections`,
     observed:
-      'every answer was the expected one of 200/400/401/413, the handler never threw, and every SendMessage carried a body signed with the Telnyx key',
+      'every answer was the expected one of 200/400/401/413 (absent/null body 401, huge body 413 signed or not, another connection 200 and not queued), the handler never threw, and every SendMessage carried the JSON value of a body signed with the Telnyx key, in bytes SQS accepts',
     figures: {
       cases: RUNS,
       crashes,
       messagesQueued: sent.length,
       unsignedMessagesQueued: unsigned,
+      bodiesQueuedWithEscapes: escaped,
       ...Object.fromEntries(Object.entries(byStatus).map(([status, n]) => [`status${status}`, n])),
       ...Object.fromEntries(Object.entries(byKind).map(([kind, n]) => [`cases: ${kind}`, n])),
       runMs: Math.round(ms),

@@ -1,14 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { SERVER_ERROR } from '../../local/telnyx-simulator.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { callHelpers } from '../support/call-helpers.js';
-import {
-  callControlId,
-  lambdaContext,
-  sqsEvent,
-  sqsRecord,
-  telnyxEvent,
-} from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 
 // The real worker with its Telnyx API key in (mocked) Secrets Manager, so a test can rotate it.
