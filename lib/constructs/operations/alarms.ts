@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,8 +13,8 @@ import { CALL_STEP_NAMES } from '../../../shared/calls/call-steps.js';
 import {
   CALL_METRIC_NAMES as CALL,
   INGEST_METRIC_NAMES,
-  METRICS_NAMESPACE,
 } from '../../../shared/calls/metric-names.js';
+import { appMetric, sum, worstRedisNode } from './alarm-metrics.js';
 
 /**
  * Oldest queued message age (seconds) that pages: a `call.initiated` this old has a caller
@@ -33,9 +33,6 @@ export const REDIS_MEMORY_THRESHOLD_PERCENT = 80;
 
 /** Redis engine thread CPU (%) that pages: Redis runs commands on this one thread. */
 export const REDIS_ENGINE_CPU_THRESHOLD_PERCENT = 80;
-
-/** ElastiCache names the replication group's nodes `<group id>-001`, `-002`, ... */
-const REDIS_NODE_SUFFIXES = ['001', '002'] as const;
 
 /** Options for {@link Alarms}. */
 export interface AlarmsProps {
@@ -134,15 +131,8 @@ export class Alarms extends Construct {
   }
 
   private callAlarms(period: Duration): cloudwatch.Alarm[] {
-    const metric = (metricName: string, service: string, dimensions: Record<string, string> = {}) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        // Powertools adds the `service` dimension to every metric it emits.
-        dimensionsMap: { service, ...dimensions },
-        statistic: 'Sum',
-        period,
-      });
+    const metric = (name: string, service: string, dimensions: Record<string, string> = {}) =>
+      appMetric(name, { service, ...dimensions }, period);
     const steps = Object.fromEntries(
       CALL_STEP_NAMES.map((step, i) => [
         `s${i}`,
@@ -183,27 +173,8 @@ export class Alarms extends Construct {
     redis: elasticache.CfnReplicationGroup,
     period: Duration,
   ): cloudwatch.Alarm[] {
-    // The primary moves on failover, so each alarm reads the worst of both nodes.
-    const perNode = (metricName: string, statistic: string) =>
-      Object.fromEntries(
-        REDIS_NODE_SUFFIXES.map((suffix) => [
-          `n${suffix}`,
-          new cloudwatch.Metric({
-            namespace: 'AWS/ElastiCache',
-            metricName,
-            dimensionsMap: { CacheClusterId: Fn.join('-', [redis.ref, suffix]) },
-            statistic,
-            period,
-          }),
-        ]),
-      );
     const worst = (metricName: string, statistic: string) =>
-      new cloudwatch.MathExpression({
-        expression: `MAX([${REDIS_NODE_SUFFIXES.map((s) => `n${s}`).join(', ')}])`,
-        usingMetrics: perNode(metricName, statistic),
-        label: `${metricName} (worst node)`,
-        period,
-      });
+      worstRedisNode(redis, metricName, statistic, period);
     return [
       this.alarm('RedisMemory', {
         metric: worst('DatabaseMemoryUsagePercentage', 'Maximum'),
@@ -239,19 +210,4 @@ export class Alarms extends Construct {
     alarm.addOkAction(new SnsAction(this.topic));
     return alarm;
   }
-}
-
-/** The sum of `metrics` as one series (missing ones count as 0). */
-function sum(
-  metrics: Record<string, cloudwatch.IMetric>,
-  label: string,
-  period: Duration,
-): cloudwatch.MathExpression {
-  const ids = Object.keys(metrics).map((id) => `FILL(${id}, 0)`);
-  return new cloudwatch.MathExpression({
-    expression: ids.join(' + '),
-    usingMetrics: metrics,
-    label,
-    period,
-  });
 }
