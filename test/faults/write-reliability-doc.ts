@@ -130,7 +130,9 @@ Run of ${all.length > 0 ? (files.get('load-burst')?.writtenAt ?? '').slice(0, 10
 
 ${SECTIONS.map(([file, title]) => {
   const f = files.get(file) as FileFigures;
-  return `## ${title}\n\n${settings(f)}${f.scenarios.map(scenarioSection).join('\n')}`;
+  // Each file's own run time: a section may come from an earlier run than the others.
+  const measured = `Measured ${f.writtenAt.slice(0, 16).replace('T', ' ')} UTC.\n\n`;
+  return `## ${title}\n\n${measured}${settings(f)}${f.scenarios.map(scenarioSection).join('\n')}`;
 }).join('\n')}
 ## What the figures do not show
 

@@ -21,6 +21,15 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  it('re-reads the API key from Secrets Manager after 5 minutes unless told otherwise', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:telnyx-AbCdEf';
+    const base = { ...redisVars, TELNYX_API_KEY_SECRET_ARN: arn };
+    expect(loadWorkerConfig(base).telnyxApiKeyMaxAgeSeconds).toBe(300);
+    expect(
+      loadWorkerConfig({ ...base, TELNYX_API_KEY_MAX_AGE_SECONDS: '60' }).telnyxApiKeyMaxAgeSeconds,
+    ).toBe(60);
+  });
+
   it('accepts a Secrets Manager ARN instead of the key', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:telnyx-AbCdEf';
     expect(
