@@ -31,6 +31,10 @@ export function createRedisClient(
     connectTimeout: Math.max(config.redisCommandTimeoutMs, 1000),
     // Reconnect quickly but never spin: Lambda containers are short-lived.
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // After a failover the old primary is a replica: its connection stays up and answers
+    // every write with READONLY. Reconnect (the endpoint now names the new primary) and
+    // resend the command (2), instead of failing writes while reporting `ready`.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...(options.authToken ? { password: options.authToken } : {}),
     ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
   };
