@@ -8,6 +8,9 @@ import { Construct } from 'constructs';
 /** Redis listens here rather than on 6379, so a scan for the default port finds nothing. */
 export const REDIS_PORT = 6380;
 
+/** The Redis engine version; its major version names the parameter group family (`redis7`). */
+const ENGINE_VERSION = '7.1';
+
 /** Options for {@link RedisReplicationGroup}. */
 export interface RedisReplicationGroupProps {
   readonly vpc: ec2.IVpc;
@@ -63,10 +66,19 @@ export class RedisReplicationGroup extends Construct implements ec2.IConnectable
       subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
         .subnetIds,
     });
+    // ElastiCache's default maxmemory-policy (volatile-lru) evicts keys that carry a TTL first:
+    // exactly the active sets and leases, silently freeing slots of live calls. With noeviction
+    // a full Redis refuses writes instead, and admission fails closed ("unable to accept").
+    const parameterGroup = new elasticache.CfnParameterGroup(this, 'ParameterGroup', {
+      description: 'Call admission Redis: never evict capacity keys',
+      cacheParameterGroupFamily: `redis${ENGINE_VERSION.split('.')[0]}`,
+      properties: { 'maxmemory-policy': 'noeviction' },
+    });
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupDescription: 'Telnyx call admission: tenant map and capacity leases',
       engine: 'redis',
-      engineVersion: '7.1',
+      engineVersion: ENGINE_VERSION,
+      cacheParameterGroupName: parameterGroup.ref,
       cacheNodeType: props.nodeType ?? 'cache.t4g.micro',
       clusterMode: 'disabled',
       numCacheClusters: 2,

@@ -165,6 +165,17 @@ describe('redis', () => {
     expect(group.Properties.ReplicasPerNodeGroup).toBeUndefined();
   });
 
+  it("never evicts keys (noeviction), with a parameter group of its engine version's family", () => {
+    const [groupId, group] = onlyOfType('AWS::ElastiCache::ParameterGroup');
+    const [, replication] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
+    const major = String(replication.Properties.EngineVersion).split('.')[0];
+    expect(group.Properties).toMatchObject({
+      CacheParameterGroupFamily: `redis${major}`,
+      Properties: { 'maxmemory-policy': 'noeviction' },
+    });
+    expect(replication.Properties.CacheParameterGroupName).toEqual({ Ref: groupId });
+  });
+
   it('requires TLS and AUTH, encrypts at rest and listens on a non-default port', () => {
     const [, group] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
     expect(group.Properties).toMatchObject({
