@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from '../local/dev-keys.js';
 import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
 import { type EnvVarsFile, FUNCTIONS } from '../local/invoke-function.js';
@@ -31,8 +31,9 @@ export interface SignEventsOptions {
 
 /**
  * Re-signs every `ingest*.json` event with the development key (a new event id, time and
- * signature, since webhooks older than 300 s are refused) and writes the env-vars file
- * holding the matching public key. Returns the files written.
+ * signature, since webhooks older than 300 s are refused), gives every `worker*.json` webhook
+ * a fresh `occurred_at`, and writes the env-vars file holding the matching public key.
+ * Returns the files written.
  */
 export function signEvents(options: SignEventsOptions = {}): string[] {
   const eventsDir = options.eventsDir ?? 'events';
@@ -46,11 +47,31 @@ export function signEvents(options: SignEventsOptions = {}): string[] {
     writeJson(path, signApiEvent(event, keys, now));
     written.push(path);
   }
+  for (const file of readdirSync(eventsDir).filter((f) => /^worker.*\.json$/.test(f))) {
+    const path = join(eventsDir, file);
+    writeJson(path, refreshSqsEvent(JSON.parse(readFileSync(path, 'utf8')) as SQSEvent, now));
+    written.push(path);
+  }
   const current = existsSync(envFile)
     ? (JSON.parse(readFileSync(envFile, 'utf8')) as EnvVarsFile)
     : {};
   writeJson(envFile, envVars(current, keys.publicKeyBase64, options.endpoints ?? {}));
   return [...written, envFile];
+}
+
+/**
+ * The SQS batch with every webhook's `occurred_at` set to `now`: the worker sets up no call
+ * whose `call.initiated` is older than its set-up window (60 s).
+ */
+export function refreshSqsEvent(event: SQSEvent, now: number): SQSEvent {
+  const time = new Date(now * 1000).toISOString();
+  return {
+    Records: event.Records.map((record) => {
+      const webhook = JSON.parse(record.body);
+      webhook.data = { ...webhook.data, occurred_at: time };
+      return { ...record, body: JSON.stringify(webhook) };
+    }),
+  };
 }
 
 /** The event with a fresh body id and time, signed as Telnyx signs `${timestamp}|${body}`. */

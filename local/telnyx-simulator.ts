@@ -14,8 +14,11 @@ export interface ReceivedCommand {
   readonly status: number | undefined;
 }
 
-/** An injected failure: an HTTP error reply, or `hang` (never answer). */
-export type Fault = { readonly status: number; readonly body?: unknown } | 'hang';
+/**
+ * An injected failure: an HTTP error reply, `hang` (never answer), or `lost_reply` (carry the
+ * command out, then reset the connection before replying: Telnyx acted, the caller cannot know).
+ */
+export type Fault = { readonly status: number; readonly body?: unknown } | 'hang' | 'lost_reply';
 
 /** Telnyx's reply to a command on a call that has already ended. */
 export const CALL_ENDED: Fault = {
@@ -110,7 +113,9 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
       return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
     }
     const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
-    const fault = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
+    const injected = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
+    const lostReply = injected === 'lost_reply';
+    const fault = lostReply ? undefined : injected;
     const key = `${callControlId}\u0000${commandId}`;
     const duplicate = fault === undefined && commandId !== undefined && accepted.has(key);
     const status = fault === 'hang' ? undefined : (fault?.status ?? 200);
@@ -119,7 +124,8 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     if (fault === 'hang') return; // the socket stays open until the client gives up
     if (fault) return reply(res, fault.status, fault.body ?? {});
     if (commandId !== undefined) accepted.add(key);
-    reply(res, 200, { data: { result: 'ok' } });
+    if (lostReply) req.socket.destroy();
+    else reply(res, 200, { data: { result: 'ok' } });
     if (!duplicate) for (const listener of listeners) listener(command);
   });
   server.on('connection', (socket) => {

@@ -22,7 +22,7 @@ export class CapacityEvaluationError extends Error {
  * an operator needs, the HTTP status and Telnyx's error code, and never the request itself.
  */
 export class TelnyxCommandError extends Error {
-  override readonly name = 'TelnyxCommandError';
+  override readonly name: string = 'TelnyxCommandError';
   /** HTTP status of Telnyx's answer; undefined when none came (timeout, refused connection). */
   readonly status: number | undefined;
   /** The first `errors[].code` of Telnyx's answer, e.g. `10009` for a rejected API key. */
@@ -51,4 +51,28 @@ function telnyxFailure(error: unknown): { status?: number; code?: string } {
     ...(typeof status === 'number' ? { status } : {}),
     ...(first?.code !== undefined ? { code: String(first.code) } : {}),
   };
+}
+
+/** Redis could not be read while resolving a call's tenant (down, hung, or a bad key type). */
+export class TenantResolveError extends Error {
+  override readonly name = 'TenantResolveError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Redis could not release a call's slot; the message is retried (release is idempotent). */
+export class CapacityReleaseError extends Error {
+  override readonly name = 'CapacityReleaseError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Telnyx refused a command with a 4xx that proves it was not carried out (unlike a timeout,
+ * a reset connection or a 5xx, after which the command may or may not have run).
+ */
+export class CommandRejectedError extends TelnyxCommandError {
+  override readonly name = 'CommandRejectedError';
 }

@@ -1,21 +1,41 @@
 import type { AcquireResult } from '../capacity/limiter.js';
-import { CapacityEvaluationError } from '../errors.js';
+import { CapacityEvaluationError, TenantResolveError } from '../errors.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import { maskNumber } from '../logging/logger.js';
 import { commandId } from '../telnyx/call-control.js';
 import type { TelnyxPayload } from '../telnyx/webhook-event.js';
+import { answerAdmitted } from './answer-admitted.js';
 import type { CallFlowDeps, CallOutcome } from './call-flow.js';
 import { noMetrics } from './call-metrics.js';
+import { setupExpiry } from './call-setup-window.js';
 import { encodeCallState } from './client-state.js';
 import { DENIALS, type Denial } from './denials.js';
 
 /**
  * The `call.initiated` step: resolve the tenant, take a capacity slot, then answer as
- * admitted or answer to tell the caller why not.
+ * admitted or answer to tell the caller why not. A set-up too old to reach a waiting
+ * caller (`occurredAt` past the set-up window) does nothing.
  */
-export async function admitCall(payload: TelnyxPayload, deps: CallFlowDeps): Promise<CallOutcome> {
+export async function admitCall(
+  payload: TelnyxPayload,
+  occurredAt: string | null | undefined,
+  deps: CallFlowDeps,
+): Promise<CallOutcome> {
   const { call_control_id: callId, to, from } = payload;
-  const tenantId = await deps.resolveTenant(to);
+  const expired = setupExpiry(occurredAt, (deps.now ?? (() => new Date()))());
+  if (expired) {
+    // Nobody is left to hear an answer (e.g. a redelivery past the FIFO dedup window).
+    deps.logger.warn(LOG_MESSAGES.callSetupExpired, { callControlId: callId, ...expired });
+    return { kind: 'ignored', why: 'call setup expired' };
+  }
+  let tenantId: string | null;
+  try {
+    tenantId = await deps.resolveTenant(to);
+  } catch (error) {
+    if (!(error instanceof TenantResolveError)) throw error;
+    // The caller hears what the contract says; operators see Redis, not a missing number.
+    return deny(callId, 'tenant_resolve_failed', deps);
+  }
   if (tenantId === null) {
     deps.logger.info(LOG_MESSAGES.callNotConfigured, {
       callControlId: callId,
@@ -40,39 +60,18 @@ export async function admitCall(payload: TelnyxPayload, deps: CallFlowDeps): Pro
     if (acquired.reason === 'call_ended') return { kind: 'call_ended' };
     return deny(callId, acquired.reason, deps);
   }
-  return answerAdmitted(callId, tenantId, deps);
-}
-
-async function answerAdmitted(
-  callId: string,
-  tenantId: string,
-  deps: CallFlowDeps,
-): Promise<CallOutcome> {
-  const clientState = encodeCallState({ action: 'accept', tenantId });
-  let result: Awaited<ReturnType<CallFlowDeps['callControl']['answer']>>;
-  try {
-    result = await deps.callControl.answer(callId, {
-      clientState,
-      commandId: commandId(callId, 'answer'),
-    });
-  } catch (error) {
-    // A slot is never held by a call we could not answer; the retry acquires afresh.
-    await deps.limiter.release(callId, { tenantIdHint: tenantId, markEnded: false });
-    throw error;
-  }
-  if (result === 'call_ended') {
-    await deps.limiter.release(callId, { tenantIdHint: tenantId });
-    return { kind: 'call_ended' };
-  }
-  deps.logger.info(LOG_MESSAGES.callAccepted, { callControlId: callId, tenantId });
-  (deps.metrics ?? noMetrics).accepted();
-  return { kind: 'accepted', tenantId };
+  return answerAdmitted(callId, acquired, deps);
 }
 
 /** Denial starts by answering: Telnyx refuses `speak` on an unanswered call (422 90034). */
 async function deny(callId: string, denial: Denial, deps: CallFlowDeps): Promise<CallOutcome> {
   const clientState = encodeCallState({ action: 'deny', message: DENIALS[denial].callerMessage });
-  await deps.callControl.answer(callId, { clientState, commandId: commandId(callId, 'answer') });
+  const answered = await deps.callControl.answer(callId, {
+    clientState,
+    commandId: commandId(callId, 'answer'),
+  });
+  // The caller left before hearing anything: nothing was denied to anyone.
+  if (answered === 'call_ended') return { kind: 'call_ended' };
   deps.logger.info(LOG_MESSAGES.callDenied, {
     callControlId: callId,
     reason: DENIALS[denial].metricReason,

@@ -11,6 +11,8 @@ export interface CallFlowDeps {
   readonly callControl: CallControl;
   readonly logger: AppLogger;
   readonly metrics?: CallMetrics;
+  /** The clock a `call.initiated`'s age is measured with. */
+  readonly now?: () => Date;
 }
 
 /** What the worker did with one event (for logs and tests; failures throw instead). */
@@ -18,5 +20,5 @@ export type CallOutcome =
   | { readonly kind: 'accepted'; readonly tenantId: string }
   | { readonly kind: 'denied'; readonly denial: Denial }
   | { readonly kind: 'spoke' | 'hung_up' | 'call_ended' }
-  | { readonly kind: 'released'; readonly held: boolean | undefined }
+  | { readonly kind: 'released'; readonly held: boolean }
   | { readonly kind: 'ignored'; readonly why: string };

@@ -17,6 +17,12 @@ export type CallerMessageId = keyof typeof CALLER_MESSAGES;
  */
 export const DENIALS = {
   not_configured: { metricReason: 'not_configured', callerMessage: 'not_configured' },
+  // Redis failed while resolving the tenant: the contract's caller message for an unmapped
+  // number, but operators see an outage, not missing DIDs.
+  tenant_resolve_failed: {
+    metricReason: 'tenant_resolve_failed',
+    callerMessage: 'not_configured',
+  },
   global_at_capacity: { metricReason: 'global_at_capacity', callerMessage: 'at_capacity' },
   tenant_at_capacity: { metricReason: 'tenant_at_capacity', callerMessage: 'at_capacity' },
   tenant_rate_limited: { metricReason: 'tenant_rate_limited', callerMessage: 'at_capacity' },

@@ -1,3 +1,4 @@
+import { CapacityReleaseError } from '../errors.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import { commandId } from '../telnyx/call-control.js';
 import {
@@ -15,14 +16,15 @@ type CallStep = (
   payload: TelnyxPayload,
   state: CallState | null,
   deps: CallFlowDeps,
+  occurredAt: string | null | undefined,
 ) => Promise<CallOutcome>;
 
 const NOT_OUR_DENIAL: CallOutcome = { kind: 'ignored', why: 'not a denied call of ours' };
 
 /** `call.initiated`: an incoming call is admitted or denied; outgoing legs are not ours. */
-const initiated: CallStep = async (payload, _state, deps) =>
+const initiated: CallStep = async (payload, _state, deps, occurredAt) =>
   payload.direction === 'incoming'
-    ? admitCall(payload, deps)
+    ? admitCall(payload, occurredAt, deps)
     : { kind: 'ignored', why: 'not an incoming call' };
 
 /** `call.answered`: a denied call now hears why (an admitted call needs nothing more). */
@@ -52,8 +54,10 @@ const hungUp: CallStep = async (payload, state, deps) => {
   const callControlId = payload.call_control_id;
   const tenantIdHint = state?.action === 'accept' ? state.tenantId : undefined;
   const held = await deps.limiter.release(callControlId, { tenantIdHint });
-  // `undefined`: Redis failed and the limiter logged it; teardown goes on regardless.
-  if (held !== undefined) deps.logger.info(LOG_MESSAGES.callReleased, { callControlId, held });
+  // Redis failed (the limiter logged `capacity release failed`): the call is over either way,
+  // so fail the message and let SQS retry it; release is idempotent, nothing queues behind.
+  if (held === undefined) throw new CapacityReleaseError('capacity release failed');
+  deps.logger.info(LOG_MESSAGES.callReleased, { callControlId, held });
   return { kind: 'released', held };
 };
 
@@ -77,5 +81,5 @@ export async function handleCallEvent(
   const { event_type: type, payload } = event.data;
   const step = Object.hasOwn(CALL_STEPS, type) ? CALL_STEPS[type] : undefined;
   if (!step) return { kind: 'ignored', why: `event ${type}` };
-  return step(payload, decodeCallState(payload.client_state), deps);
+  return step(payload, decodeCallState(payload.client_state), deps, event.data.occurred_at);
 }

@@ -7,9 +7,13 @@ import { type CapacityKeys, capacityKeys } from './keys.js';
 import { acquireArguments, releaseArguments } from './script-arguments.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './scripts.js';
 
-/** An acquire's outcome: admitted, refused by a cap, or refused because the call has ended. */
+/**
+ * An acquire's outcome: admitted, refused by a cap, or refused because the call has ended.
+ * Admitted: `tenantId` is the tenant the call counts against (the one that first admitted
+ * it); `repeat` says the call already held its slot, so nothing was counted this time.
+ */
 export type AcquireResult =
-  | { readonly admitted: true }
+  | { readonly admitted: true; readonly tenantId: string; readonly repeat: boolean }
   | { readonly admitted: false; readonly reason: CapacityDenial | 'call_ended' };
 
 export interface LimiterSettings {
@@ -49,6 +53,8 @@ export interface ReleaseOptions {
 
 /** Expired leases reclaimed per scope per acquire unless the settings say otherwise. */
 export const DEFAULT_RECLAIM_BATCH = 100;
+// The acquire script's reply for a call that already holds a slot: 'held:<tenant>'.
+const HELD = 'held:';
 
 /** Registers the limiter's scripts on `redis` and returns its two operations. */
 export function createCapacityLimiter(
@@ -80,7 +86,10 @@ export function createCapacityLimiter(
       });
       throw new CapacityEvaluationError('capacity evaluation failed', { cause: error });
     }
-    if (outcome === 'ok') return { admitted: true };
+    if (outcome === 'ok') return { admitted: true, tenantId, repeat: false };
+    if (outcome.startsWith(HELD)) {
+      return { admitted: true, tenantId: outcome.slice(HELD.length), repeat: true };
+    }
     if (isCapacityDenial(outcome) || outcome === 'call_ended') {
       if (outcome !== 'call_ended') {
         logger.info(LOG_MESSAGES.capacityDenied, { callControlId, tenantId, reason: outcome });

@@ -47,7 +47,10 @@ function redisScript<const K extends string, const A extends string>(
  * ARGV[5] tenantCallsPerMinCapDefault  (calls per UTC minute)
  * ARGV[6] capacityTtlSeconds   CAPACITY_TTL_SECONDS (s: set TTLs, lease length, record TTL)
  * ARGV[7] reclaimBatchSize     expired leases removed per scope per call
- * Returns  'ok' | 'global_at_capacity' | 'tenant_at_capacity' | 'tenant_rate_limited'
+ * Returns  'ok' (admitted now, for ARGV[2])
+ *          | 'held:<tenant>' (the call already holds a slot, admitted for <tenant>, which may
+ *            differ from ARGV[2] when the number was remapped since; nothing counted again)
+ *          | 'global_at_capacity' | 'tenant_at_capacity' | 'tenant_rate_limited'
  *          | 'call_ended' (the call was already released; nothing written)
  */
 const ACQUIRE_LUA = `
@@ -88,8 +91,9 @@ end
 local global_size = reclaim(KEYS[1], KEYS[6])
 local tenant_size = reclaim(KEYS[2], KEYS[7])
 
--- A retried acquire of a call that holds its slot: ok, counted once.
-if record == tenant and redis.call('SISMEMBER', KEYS[2], member) == 1 then return 'ok' end
+-- A retried acquire of a call that holds its slot stays with the tenant that admitted it,
+-- even if the number now maps elsewhere: counted once, and its slot is never orphaned.
+if record and redis.call('SISMEMBER', KEYS[1], member) == 1 then return 'held:' .. record end
 
 if global_size >= tonumber(ARGV[3]) then return 'global_at_capacity' end
 if tenant_size >= tenant_cap then return 'tenant_at_capacity' end

@@ -8,6 +8,7 @@ export const LOG_MESSAGES = {
   callDenied: 'call denied',
   callNotConfigured: 'call number not configured',
   callReleased: 'call released',
+  callSetupExpired: 'call setup expired',
   capacityCheckFailed: 'capacity check failed',
   capacityDenied: 'capacity denied',
   capacityEvaluationFailed: 'capacity evaluation failed',

@@ -1,6 +1,6 @@
 import type { Telnyx } from 'telnyx';
 import type { ActionSpeakParams } from 'telnyx/resources/calls/actions';
-import { TelnyxCommandError } from '../errors.js';
+import { CommandRejectedError, TelnyxCommandError } from '../errors.js';
 import type { CallControl, CommandResult } from './call-control.js';
 
 /** Telnyx's error code for a command on a call that has already ended. */
@@ -27,8 +27,10 @@ type Actions = ActionsClient['calls']['actions'];
 
 /**
  * Call Control through the official SDK (which retries 408/409/429/5xx itself). A 422
- * `90018` resolves as `call_ended`; a 401 is retried once with the key read again; any other
- * failure throws a `TelnyxCommandError`, so the SQS message is retried.
+ * `90018` resolves as `call_ended`; a 401 is retried once with the key read again; a 4xx that
+ * proves the command was not carried out throws `CommandRejectedError`; anything else (timeout,
+ * reset, 5xx) throws a `TelnyxCommandError`: Telnyx may have acted on it. Either way the SQS
+ * message is retried.
  */
 export function createTelnyxCallControl(
   clients: TelnyxClientSource,
@@ -68,15 +70,13 @@ async function run(
   try {
     return await settle(send((await clients.current()).calls.actions));
   } catch (error) {
-    if ((error as { status?: unknown } | null)?.status !== 401) {
-      throw new TelnyxCommandError(command, error);
-    }
+    if ((error as { status?: unknown } | null)?.status !== 401) throw commandError(command, error);
   }
   // Telnyx refused the key: it may have been rotated since it was read. Once more, afresh.
   try {
     return await settle(send((await clients.refreshed()).calls.actions));
   } catch (error) {
-    throw new TelnyxCommandError(command, error);
+    throw commandError(command, error);
   }
 }
 
@@ -90,6 +90,13 @@ async function settle(command: PromiseLike<unknown>): Promise<CommandResult> {
   }
 }
 
+/** A definite refusal (the command was not carried out) or a failure that may hide success. */
+function commandError(command: string, error: unknown): TelnyxCommandError {
+  return isRejection(error)
+    ? new CommandRejectedError(command, error)
+    : new TelnyxCommandError(command, error);
+}
+
 /** True for Telnyx's 422 whose body lists error code 90018 (call already ended). */
 export function isCallEnded(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -97,4 +104,15 @@ export function isCallEnded(error: unknown): boolean {
   if (status !== 422 || typeof body !== 'object' || body === null) return false;
   const errors = (body as { errors?: unknown }).errors;
   return Array.isArray(errors) && errors.some((e) => String(e?.code) === CALL_ENDED_CODE);
+}
+
+/**
+ * True for a 4xx reply that proves Telnyx did not carry the command out. 408 and 409 are left
+ * out: the SDK treats them as transient, and a timed-out request may have run.
+ */
+function isRejection(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status } = error as { status?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return false;
+  return status !== 408 && status !== 409;
 }

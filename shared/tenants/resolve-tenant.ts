@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CallMetrics } from '../calls/call-metrics.js';
+import { TenantResolveError } from '../errors.js';
 import { LOG_MESSAGES } from '../logging/log-messages.js';
 import type { AppLogger } from '../logging/logger.js';
 import { normalizeNumber } from './normalize-number.js';
@@ -17,8 +18,9 @@ export const didKey = (tenantmapPrefix: string, normalized: string): string =>
   `${tenantmapPrefix}:did:${normalized}`;
 
 /**
- * Resolves the tenant that owns the dialed number, or `null` when the number is empty,
- * unmapped, or Redis fails (logged as `tenant resolve failed`, as the contract says).
+ * Resolves the tenant that owns the dialed number, or `null` when the number is empty or
+ * unmapped. A Redis failure is logged as `tenant resolve failed` (the contract's line) and
+ * thrown as `TenantResolveError`, so an outage is never reported as an unmapped number.
  */
 export async function resolveTenantId(
   deps: ResolveTenantDeps,
@@ -32,7 +34,7 @@ export async function resolveTenantId(
   } catch (error) {
     deps.logger.error(LOG_MESSAGES.tenantResolveFailed, { error: errorMessage(error) });
     deps.metrics?.tenantResolveFailed();
-    return null;
+    throw new TenantResolveError('tenant resolve failed', { cause: error });
   }
 }
 

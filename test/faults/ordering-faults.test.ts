@@ -205,7 +205,7 @@ describe('a worker crash between acquire and answer', () => {
   it('answers the call once and holds one slot when SQS redelivers the message', async () => {
     const to = await calls.mapNumber('acme');
     const id = callControlId();
-    expect(await limiter().tryAcquire(id, 'acme')).toEqual({ admitted: true });
+    expect(await limiter().tryAcquire(id, 'acme')).toMatchObject({ admitted: true, repeat: false });
     // The invocation died here: no answer, the message was not deleted, SQS offers it again.
     await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, to }));
     expect(calls.actions(id)).toEqual(['answer']);
@@ -233,7 +233,7 @@ describe('a worker crash between acquire and answer', () => {
   it('gives the slot back when the redelivered call.initiated finds the caller already gone (422 90018)', async () => {
     const to = await calls.mapNumber('acme');
     const id = callControlId();
-    expect(await limiter().tryAcquire(id, 'acme')).toEqual({ admitted: true });
+    expect(await limiter().tryAcquire(id, 'acme')).toMatchObject({ admitted: true, repeat: false });
     // FIFO order within the call: the redelivered call.initiated runs before the caller's hangup.
     p.telnyx.failNext('answer', CALL_ENDED);
     await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, to }));
@@ -260,7 +260,7 @@ describe('a worker crash between acquire and answer', () => {
   it('releases the slot on the hangup and sends nothing when the redelivery comes after the caller hung up', async () => {
     const to = await calls.mapNumber('acme');
     const id = callControlId();
-    expect(await limiter().tryAcquire(id, 'acme')).toEqual({ admitted: true });
+    expect(await limiter().tryAcquire(id, 'acme')).toMatchObject({ admitted: true, repeat: false });
     await p.deliver(telnyxEvent('call.hangup', { call_control_id: id }));
     expect(await calls.heldCapacityKeys()).toEqual([]);
     await p.deliver(telnyxEvent('call.initiated', { call_control_id: id, to }));

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const pollStep = () => pollOnce({ sqs: p.sqs.client, queueUrl: p.queueUrl, worker: p.worker });
 
-it('retries an admitted call through SQS while Telnyx refuses connections, holding no slot, and answers it once when Telnyx is back', async () => {
+it('retries an admitted call through SQS while Telnyx refuses connections, keeping its slot, and answers it once when Telnyx is back', async () => {
   const id = callControlId();
   await p.redis.set('tenantmap:did:+13125550199', 'acme');
   const response = await p.post(telnyxEvent('call.initiated', { call_control_id: id }));
@@ -33,8 +33,9 @@ it('retries an admitted call through SQS while Telnyx refuses connections, holdi
   const refused = await pollStep();
   expect(refused.failed).toHaveLength(1);
   const heldWhileRefused = await p.redis.scard('cap:global:active');
-  expect(heldWhileRefused).toBe(0);
-  expect(await p.redis.keys('cap:call:*')).toEqual([]);
+  // Only a definite refusal (4xx) gives the slot back: after a failed connection the SDK's
+  // earlier attempts may have reached Telnyx, so the call keeps its slot for the retry.
+  expect(heldWhileRefused).toBe(1);
 
   telnyx = await startTelnyxSimulator(port);
   let retries = 0;
@@ -58,7 +59,7 @@ it('retries an admitted call through SQS while Telnyx refuses connections, holdi
     injected:
       'TELNYX_BASE_URL pointed at a closed loopback port; later a simulator started on that port',
     observed:
-      'the SDK attempts (first try and its 2 retries) were refused, the message was reported failed and no slot was held while it waited; once Telnyx listened, the retry answered the call once and took one slot; the hangup released it',
+      'the SDK attempts (first try and its 2 retries) were refused, the message was reported failed and the call kept its one slot while it waited; once Telnyx listened, the retry re-answered the call once with the slot it already held; the hangup released it',
     figures: {
       messagesFailedWhileRefused: refused.failed.length,
       slotsHeldWhileRefused: heldWhileRefused,

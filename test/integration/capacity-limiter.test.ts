@@ -43,7 +43,9 @@ describe('the contract keys', () => {
       { capPrefix: 'cap', tenantmapPrefix: 'tenantmap', capacityTtlSeconds: 600 },
       () => fixedNow,
     );
-    await expect(limiter.tryAcquire('v3:call-1', 'acme')).resolves.toEqual({ admitted: true });
+    await expect(limiter.tryAcquire('v3:call-1', 'acme')).resolves.toMatchObject({
+      admitted: true,
+    });
   });
 
   it('adds the call to the global active set, a set expiring after CAPACITY_TTL_SECONDS', async () => {
@@ -115,8 +117,8 @@ describe('cap overrides', () => {
       if (value !== null) await redis.set(`${settings.tenantmapPrefix}:tenant:t:cap:rpm`, value);
       const results = await acquireMany(limiter, 't', ['a', 'b', 'c']);
       expect(results).toEqual([
-        { admitted: true },
-        { admitted: true },
+        { admitted: true, tenantId: 't', repeat: false },
+        { admitted: true, tenantId: 't', repeat: false },
         { admitted: false, reason: 'tenant_rate_limited' },
       ]);
     },
@@ -167,13 +169,13 @@ describe('the RPM counter', () => {
       { tenantCallsPerMinCapDefault: 1, tenantConcurrencyCapDefault: 10 },
       () => now,
     );
-    expect(await limiter.tryAcquire('a', 't')).toEqual({ admitted: true });
+    expect(await limiter.tryAcquire('a', 't')).toMatchObject({ admitted: true });
     expect(await limiter.tryAcquire('b', 't')).toEqual({
       admitted: false,
       reason: 'tenant_rate_limited',
     });
     now = new Date('2026-01-01T00:01:00Z');
-    expect(await limiter.tryAcquire('b', 't')).toEqual({ admitted: true });
+    expect(await limiter.tryAcquire('b', 't')).toMatchObject({ admitted: true });
   });
 });
 
@@ -220,10 +222,29 @@ describe('idempotency and release', () => {
   it('re-acquiring a call that holds its slot returns ok and counts nothing twice', async () => {
     const { limiter, settings } = limiterWith();
     await limiter.tryAcquire('a', 't');
-    expect(await limiter.tryAcquire('a', 't')).toEqual({ admitted: true });
+    expect(await limiter.tryAcquire('a', 't')).toEqual({
+      admitted: true,
+      tenantId: 't',
+      repeat: true,
+    });
     expect(await redis.scard(`${settings.capPrefix}:tenant:t:active`)).toBe(1);
     const [rpmKey] = await redis.keys(`${settings.capPrefix}:tenant:t:rpm:*`);
     expect(await redis.get(rpmKey as string)).toBe('1');
+  });
+
+  it('re-acquiring under another tenant (a remapped number) keeps the call with its first tenant', async () => {
+    const { limiter, settings } = limiterWith();
+    const p = settings.capPrefix;
+    await limiter.tryAcquire('a', 'old');
+    expect(await limiter.tryAcquire('a', 'new')).toEqual({
+      admitted: true,
+      tenantId: 'old',
+      repeat: true,
+    });
+    expect(await redis.smembers(`${p}:tenant:old:active`)).toEqual(['a']);
+    expect(await redis.exists(`${p}:tenant:new:active`, `${p}:call:a`)).toBe(1);
+    expect(await limiter.release('a')).toBe(true);
+    expect(await redis.keys(`${p}:tenant:*:active`)).toEqual([]);
   });
 
   it("release removes the call from both active sets and its leases, finding the tenant from the call's record", async () => {
@@ -265,7 +286,7 @@ describe('idempotency and release', () => {
     await limiter.tryAcquire('a', 't');
     expect(await limiter.release('a', { markEnded: false })).toBe(true);
     expect(await redis.exists(`${settings.capPrefix}:call:a`)).toBe(0);
-    expect(await limiter.tryAcquire('a', 't')).toEqual({ admitted: true });
+    expect(await limiter.tryAcquire('a', 't')).toMatchObject({ admitted: true });
   });
 
   it("uses the caller's tenant hint when the call record is gone", async () => {

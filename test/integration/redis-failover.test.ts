@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import { type RedisServer, startRedisServer } from '../../local/redis-server.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 
 /**
  * ElastiCache's primary endpoint is a DNS name that moves to the new primary on failover,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { freePort, type RedisServer, startRedisServer } from '../../local/redis-server.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
-import { CapacityEvaluationError } from '../../shared/errors.js';
+import { CapacityEvaluationError, TenantResolveError } from '../../shared/errors.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 import { RecordingLogger } from '../support/recording-logger.js';
@@ -58,11 +58,11 @@ describe.each([
     server = undefined;
   });
 
-  it('tenant resolution logs "tenant resolve failed" and returns null within the command timeout', async () => {
+  it('tenant resolution logs "tenant resolve failed" and throws within the command timeout', async () => {
     const { value, ms } = await timed(() =>
       resolveTenantId({ redis, tenantmapPrefix: 'tenantmap', logger }, '+13125550199'),
     );
-    expect(value).toBeNull();
+    expect(value).toBeInstanceOf(TenantResolveError);
     expect(logger.messages('error')).toEqual(['tenant resolve failed']);
     expect(ms).toBeLessThan(BOUND_MS);
   });
@@ -95,7 +95,7 @@ it('works again once a paused Redis resumes, with the same client', async () => 
       CapacityEvaluationError,
     );
     server.resume();
-    await expect(limiter.tryAcquire('call-2', 'acme')).resolves.toEqual({ admitted: true });
+    await expect(limiter.tryAcquire('call-2', 'acme')).resolves.toMatchObject({ admitted: true });
     expect(await redis.smembers('cap:global:active')).toContain('call-2');
   } finally {
     redis.disconnect();

@@ -1,8 +1,8 @@
+import { type RedisServer, startRedisServer } from '../../local/redis-server.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
 import { callHelpers, UNAVAILABLE } from '../support/call-helpers.js';
-import { callControlId, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 
 // A Redis of this file's own, configured as the stack configures ElastiCache (noeviction),
 // then filled to its maxmemory: writes are refused, nothing is evicted.

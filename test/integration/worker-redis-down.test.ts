@@ -1,3 +1,5 @@
+import { lambdaContext } from '../../local/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { freePort } from '../../local/redis-server.js';
 import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
@@ -25,8 +27,9 @@ it('tells the caller the number is not configured when Redis fails during resolu
   expect(p.logMessages()).toContain('tenant resolve failed');
 });
 
-it('acknowledges a hangup whose release fails, logging "capacity release failed"', async () => {
-  await p.deliver(telnyxEvent('call.hangup', { call_control_id: callControlId() }));
+it('reports a hangup whose release fails as failed, for a retry, logging "capacity release failed"', async () => {
+  const record = sqsRecord(telnyxEvent('call.hangup', { call_control_id: callControlId() }));
+  const response = await p.worker(sqsEvent(record), lambdaContext('worker'));
   expect(p.logMessages()).toContain('capacity release failed');
-  expect(await p.sqs.receiveMessages(p.queueUrl)).toEqual([]);
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
 });

@@ -2,7 +2,7 @@ import type { CallFlowDeps } from '../../shared/calls/call-flow.js';
 import type { CallStep } from '../../shared/calls/call-steps.js';
 import type { Denial } from '../../shared/calls/denials.js';
 import type { AcquireResult, ReleaseOptions } from '../../shared/capacity/limiter.js';
-import { CapacityEvaluationError } from '../../shared/errors.js';
+import { CapacityEvaluationError, TenantResolveError } from '../../shared/errors.js';
 import type { CommandResult } from '../../shared/telnyx/call-control.js';
 import { RecordingLogger } from './recording-logger.js';
 
@@ -22,7 +22,8 @@ export type FlowCall =
 
 /** How the fakes answer: the tenant a number maps to and what an acquire returns. */
 export interface FakeAnswers {
-  readonly tenantId?: string | null;
+  /** `'fails'`: Redis fails while resolving (`TenantResolveError`). */
+  readonly tenantId?: string | null | 'fails';
   readonly acquire?: AcquireResult | 'fails';
 }
 
@@ -40,12 +41,15 @@ export function recordingCallFlow(answers: FakeAnswers = {}) {
       return 'sent';
     };
   const deps: CallFlowDeps = {
-    resolveTenant: async () => (answers.tenantId === undefined ? 'acme' : answers.tenantId),
+    resolveTenant: async () => {
+      if (answers.tenantId === 'fails') throw new TenantResolveError('redis is down');
+      return answers.tenantId === undefined ? 'acme' : answers.tenantId;
+    },
     limiter: {
       async tryAcquire(_callId, tenantId) {
         calls.push({ to: 'limiter', action: 'tryAcquire', tenantId });
         if (answers.acquire === 'fails') throw new CapacityEvaluationError('redis is down');
-        return answers.acquire ?? { admitted: true };
+        return answers.acquire ?? { admitted: true, tenantId, repeat: false };
       },
       async release(_callId, options = {}) {
         calls.push({ to: 'limiter', action: 'release', options });

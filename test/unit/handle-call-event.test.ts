@@ -131,9 +131,10 @@ describe('handleCallEvent', () => {
 describe('a denied call.initiated', () => {
   const denialCases = [
     { denial: 'not_configured', answers: { tenantId: null } },
+    { denial: 'tenant_resolve_failed', answers: { tenantId: 'fails' } },
     { denial: 'capacity_check_failed', answers: { acquire: 'fails' } },
     ...(['global_at_capacity', 'tenant_at_capacity', 'tenant_rate_limited'] as const).map(
-      (reason) => ({ denial: reason, answers: { acquire: { admitted: false, reason } } }),
+      (reason) => ({ denial: reason, answers: { acquire: { admitted: false as const, reason } } }),
     ),
   ] as const;
 
@@ -174,6 +175,7 @@ describe('a denied call.initiated', () => {
       Object.fromEntries(DENIAL_REASONS.map((d) => [d, CALLER_MESSAGES[DENIALS[d].callerMessage]])),
     ).toEqual({
       not_configured: 'The number you dialed is not configured.',
+      tenant_resolve_failed: 'The number you dialed is not configured.',
       global_at_capacity: 'We are currently at capacity. Please try again later.',
       tenant_at_capacity: 'We are currently at capacity. Please try again later.',
       tenant_rate_limited: 'We are currently at capacity. Please try again later.',
