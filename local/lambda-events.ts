@@ -103,6 +103,8 @@ export interface SqsRecordOptions {
   readonly messageId?: string;
   readonly deduplicationId?: string;
   readonly receiveCount?: number;
+  /** The queue the record came from (the worker retries failed records on it). */
+  readonly eventSourceARN?: string;
 }
 
 /** An `SQSRecord` as the FIFO queue delivers it to the worker. */
@@ -130,7 +132,7 @@ export function sqsRecord(
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:call-events.fifo',
+    eventSourceARN: options.eventSourceARN ?? 'arn:aws:sqs:us-east-1:123456789012:call-events.fifo',
     awsRegion: 'us-east-1',
   };
 }

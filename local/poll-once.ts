@@ -34,7 +34,7 @@ export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const { sqs, queueUrl } = options;
   const messages = await receiveBatch(sqs, queueUrl, options.waitSeconds);
   if (messages.length === 0) return { delivered: 0, failed: [] };
-  const records = messages.map(toRecord);
+  const records = messages.map((m) => toRecord(m, queueUrl));
   const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
   await deleteBatch(
@@ -54,10 +54,13 @@ export async function pollOnce(options: PollOptions): Promise<PollResult> {
   return { delivered: messages.length, failed: [...failed] };
 }
 
-function toRecord(message: Message): SQSRecord {
+/** A received message as Lambda's event source hands it over, ARN naming `queueUrl`'s queue. */
+export function toRecord(message: Message, queueUrl: string): SQSRecord {
+  const [account, name] = new URL(queueUrl).pathname.split('/').filter(Boolean);
   return sqsRecord(message.Body ?? '', {
     messageId: message.MessageId,
     receiptHandle: message.ReceiptHandle,
     attributes: message.Attributes,
+    eventSourceARN: `arn:aws:sqs:us-east-1:${account}:${name}`,
   });
 }

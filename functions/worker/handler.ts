@@ -14,6 +14,7 @@ import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { secretSource } from '../../shared/config/secret-source.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
+import { createRecordRetrier } from '../../shared/queue/retry-failed-records.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
 import { rotatingClientSource } from '../../shared/telnyx/telnyx-client-source.js';
@@ -71,12 +72,17 @@ const deps = {
 const processor = new SqsFifoPartialProcessorAsync();
 const recordHandler = (record: SQSRecord) => processQueueRecord(record, deps);
 
-const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, recordHandler, processor, {
+const retryFailed = createRecordRetrier(logger);
+const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const response = await processPartialResponse(event, recordHandler, processor, {
     context,
     skipGroupOnError: true,
     throwOnFullBatchFailure: false,
   });
+  // A caller is waiting: failed records come back in seconds, not after the visibility timeout.
+  await retryFailed(event.Records, response.batchItemFailures);
+  return response;
+};
 
 /** SQS FIFO batch handler: drives each call one step and reports partial batch failures. */
 export const handler = middy(lambdaHandler)

@@ -131,6 +131,9 @@ export class WorkerFunction extends Construct {
     });
     this.telnyxApiKeySecret.grantRead(this.function);
     props.redis.grantConnect(this.function, 'call admission worker');
+
+    // The event source's consume grant includes sqs:ChangeMessageVisibility on this queue,
+    // which the worker uses to retry a failed record within seconds (retry-failed-records.ts).
     this.function.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,

@@ -16,6 +16,7 @@ export const LOG_MESSAGES = {
   droppedMalformedMessage: 'dropped malformed message',
   processingEvent: 'processing event',
   redisConnectionError: 'redis connection error',
+  retryScheduleFailed: 'retry schedule failed',
   tenantAdmin: 'tenant admin',
   tenantResolveFailed: 'tenant resolve failed',
   callStepFailed: 'call step failed',

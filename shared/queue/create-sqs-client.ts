@@ -12,6 +12,11 @@ export interface SqsClientOptions {
   /** Attempts per command, including the first. */
   readonly maxAttempts?: number;
   readonly maxSockets?: number;
+  /**
+   * Send to the QueueUrl's host (the SDK's default) rather than the resolved endpoint. False
+   * when the URL is derived from an event's ARN, so a configured endpoint (a local SQS) wins.
+   */
+  readonly useQueueUrlAsEndpoint?: boolean;
 }
 
 // A webhook waits on this send: a few quick attempts beat one long wait, and the worst case
@@ -21,6 +26,7 @@ const defaults = {
   requestTimeoutMs: 2000,
   maxAttempts: 3,
   maxSockets: 50,
+  useQueueUrlAsEndpoint: true,
 } as const;
 
 /**
@@ -29,13 +35,15 @@ const defaults = {
  * come from the environment as the SDK reads them.
  */
 export function createSqsClient(options: SqsClientOptions = {}): SQSClient {
-  const { connectionTimeoutMs, requestTimeoutMs, maxAttempts, maxSockets } = {
-    ...defaults,
-    ...options,
-  };
+  const { connectionTimeoutMs, requestTimeoutMs, maxAttempts, maxSockets, useQueueUrlAsEndpoint } =
+    {
+      ...defaults,
+      ...options,
+    };
   const agentOptions = { keepAlive: true, maxSockets };
   return new SQSClient({
     maxAttempts,
+    useQueueUrlAsEndpoint,
     // Resolve the middleware stack once per command class instead of cloning and sorting the
     // ~30-entry stack on every send; safe because no command here adds its own middleware.
     cacheMiddleware: true,

@@ -512,6 +512,14 @@ describe('least privilege', () => {
     expect(statements.flatMap(actions).filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
+  it("lets the worker shorten the visibility of its own queue's messages (quick retries), of no other queue", () => {
+    const change = statementsOf(workerId).filter((s) =>
+      actions(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(change.length).toBeGreaterThan(0);
+    for (const s of change) expect(s.Resource).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+  });
+
   it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
     const wildcard = ofType('AWS::IAM::Policy')
       .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
