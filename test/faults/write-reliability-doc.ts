@@ -23,6 +23,7 @@ const SECTIONS: ReadonlyArray<readonly [file: string, title: string]> = [
   ['telnyx-unreachable', 'Telnyx Call Control refusing connections'],
   ['queue-faults', 'Queue send failing'],
   ['ordering-faults', 'Duplicates, reordering and a worker crash'],
+  ['slot-truth-faults', 'Slot truth: lost replies, remapped numbers, failed releases, late events'],
   ['ingest-fuzz', 'Hostile input: ingest'],
   ['worker-fuzz', 'Hostile input: worker'],
   ['load-burst', 'Load'],
@@ -61,6 +62,7 @@ const totals = {
   telnyxFaultsInjected: sum(/^faultsInjected$/),
   lostWebhooks: sum(/^lostWebhooks$/),
   leakedSlots: sum(/^(leakedSlots|leakedSlotsAfterHangup|leftoverCapacityKeys)$/),
+  overAdmittedCalls: sum(/^overAdmittedCalls$/),
   crashes: sum(/^crashes$/),
   samplesOverCap: sum(/^samplesOverCap$/),
   doubledCommands:
@@ -121,6 +123,7 @@ AWS SDK talking to local-aws-sqs (or, for the ingest fuzzing, a mocked \`SQSClie
 | Telnyx faults injected | ${totals.telnyxFaultsInjected} |
 | Lost webhooks | ${totals.lostWebhooks} |
 | Leaked slots | ${totals.leakedSlots} |
+| Over-admitted calls | ${totals.overAdmittedCalls} |
 | Handler crashes | ${totals.crashes} |
 | Occupancy samples over a cap | ${totals.samplesOverCap} |
 | Commands carried out twice | ${totals.doubledCommands} |
@@ -139,20 +142,25 @@ ${SECTIONS.map(([file, title]) => {
 - A Redis that restarts without persistence comes back empty: the slots of calls still up are
   forgotten, so until those calls end the service may admit more calls than the caps allow.
   The restart scenario above uses exactly such an in-memory server.
-- A release that fails while Redis is down (\`capacity release failed\`, message acknowledged)
-  leaves the slot to its lease (\`CAPACITY_TTL_SECONDS\`) when the data survives the outage. When
-  Redis merely hangs, the release written to the connection still runs once it wakes up
+- A release that fails while Redis is down (\`capacity release failed\`) is reported failed and
+  retried through SQS (1, 2, 4, 8 s back-off, five receives); an outage longer than that sends
+  the hangup to the dead-letter queue and leaves the slot to its lease (\`CAPACITY_TTL_SECONDS\`).
+  When Redis merely hangs, the release written to the connection still runs once it wakes up
   (\`slotFreedAfterResume\`).
+- A \`call.initiated\` older than 60 s by its \`occurred_at\` (\`CALL_SETUP_WINDOW_SECONDS\`) is
+  not set up: the caller has heard a minute of ringing, and Telnyx no longer ignores a repeated
+  \`command_id\`. A queue backlog longer than that drops calls silently; the queue-age alarm is
+  the signal.
+- A full Redis (maxmemory reached; the stack sets \`noeviction\`) refuses the acquire script, so
+  callers hear "unable to accept" and nothing is evicted
+  (\`test/integration/redis-full.test.ts\`); a demoted primary's READONLY replies make the
+  client reconnect (\`test/integration/redis-failover.test.ts\`). Neither writes figures here.
 - A call denied with "unable to accept" because its acquire timed out can still be admitted
   by that same acquire when Redis resumes (\`deniedCallHeldSlotAfterUnpause\`): it then holds a
   slot until its own hangup releases it, seconds later.
-- A timed-out answer is treated as not carried out (the simulator's "hang" never carries it
-  out). If Telnyx did answer and only the reply was lost, the slot has been given back; should
-  the retry then find the caps full, its deny answer reuses the command id \`<call>:answer\`,
-  Telnyx ignores it, and the call stays connected without a slot. Not covered here.
-- A genuine webhook redelivered after the FIFO deduplication window (5 minutes) reaches the
-  worker again; for a denied call still playing its message, a freed slot can then be taken
-  by the repeat until the call's hangup releases it. Not covered here.
+- An answer that times out, resets or gets a 5xx keeps its slot until the retry re-answers it
+  (Slot truth above); if every retry fails, the slot is held until the call's hangup releases
+  it, or its lease runs out when that hangup is lost too.
 - Load figures are from one machine; they show that the caps hold under concurrent workers,
   not how fast AWS runs.
 `;

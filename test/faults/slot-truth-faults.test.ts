@@ -1,3 +1,4 @@
+import { LOCAL_HANDLER_ENV } from '../../local/handler-env.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
@@ -5,15 +6,21 @@ import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
 import { callHelpers, NOT_CONFIGURED } from '../support/call-helpers.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { figureRecorder } from './figures.js';
 
 // Every call's slot is what Redis says it is, however its Telnyx commands and Redis calls fail.
+const TENANT_CAP = Number(LOCAL_HANDLER_ENV.TENANT_CONCURRENCY_CAP_DEFAULT);
 let p: Pipeline;
 let h: ReturnType<typeof callHelpers>;
+const report = figureRecorder('slot-truth-faults');
 beforeAll(async () => {
   p = await startPipeline({ TELNYX_TIMEOUT_MS: '200' });
   h = callHelpers(p);
 });
-afterAll(() => p.stop());
+afterAll(async () => {
+  report.write({ tenantCap: TENANT_CAP, callSetupWindowSeconds: 60 });
+  await p.stop();
+});
 beforeEach(async () => {
   await p.redis.flushdb();
   p.logs.length = 0;
@@ -38,13 +45,28 @@ const metricCount = (name: string) =>
 const linesOf = (id: string, message: string) =>
   p.logs.filter((l) => l.callControlId === id && l.message === message);
 
+/** Calls Telnyx answered with an accept state beyond the tenant cap (all calls still up). */
+const overAdmitted = (ids: readonly string[]) =>
+  Math.max(
+    0,
+    ids.filter((id) => decodeCallState(h.clientStateOf(id))?.action === 'accept').length -
+      TENANT_CAP,
+  );
+
+/** Hangs every call up, then counts the capacity keys still held (leaked slots). */
+async function leakedAfterHangups(ids: readonly string[]): Promise<number> {
+  for (const id of ids) await h.hangup(id);
+  return (await h.heldCapacityKeys()).length;
+}
+
 describe('an answer that fails without a definite outcome', () => {
   it('keeps the slot while the message waits, and the retry re-answers counting the call once', async () => {
     const { id, initiated } = incomingCall(await h.mapNumber('acme'));
     p.telnyx.failNext('answer', SERVER_ERROR, 3); // the first try and the SDK's two retries
 
     expect(await invoke(initiated)).toEqual(['0']);
-    expect(await h.slotHeld(id)).toBe(true);
+    const heldWhileWaiting = await h.slotHeld(id);
+    expect(heldWhileWaiting).toBe(true);
     expect(await invoke(initiated)).toEqual([]);
 
     expect(h.carriedOut(id, 'answer')).toBe(1);
@@ -52,6 +74,19 @@ describe('an answer that fails without a definite outcome', () => {
     const [rpmKey] = await p.redis.keys('cap:tenant:acme:rpm:*');
     expect(await p.redis.get(rpmKey as string)).toBe('1');
     expect(metricCount('CallAccepted')).toBe(1);
+    report.record({
+      scenario: 'Answer fails with 500 on every SDK attempt, then succeeds on the retry',
+      injected:
+        'the simulator answered the first 3 answer attempts (the SDK retries included) with 500',
+      observed:
+        'the slot was kept while the message waited; the retry re-answered with the accept state; the RPM counter and CallAccepted counted the call once',
+      figures: {
+        slotHeldWhileWaiting: heldWhileWaiting,
+        rpmCount: Number(await p.redis.get(rpmKey as string)),
+        callAcceptedMetrics: metricCount('CallAccepted'),
+        leakedSlots: await leakedAfterHangups([id]),
+      },
+    });
   });
 
   it('admits no one over the cap when Telnyx answered but the reply was lost', async () => {
@@ -70,6 +105,18 @@ describe('an answer that fails without a definite outcome', () => {
     expect((await p.redis.smembers('cap:tenant:acme:active')).sort()).toEqual(
       [lost.id, second.id].sort(),
     );
+    const ids = [lost.id, second.id, third.id];
+    report.record({
+      scenario: 'Answer carried out but its reply lost, while the tenant fills up',
+      injected: `Telnyx answered the first call but reset the connection before replying (x3); two more calls to the same tenant (cap ${TENANT_CAP}) came in before the retry`,
+      observed:
+        'the first call kept its slot; the second was admitted, the third denied; the retry re-answered the first call (Telnyx ignored the repeated command_id), never a deny',
+      figures: {
+        calls: ids.length,
+        overAdmittedCalls: overAdmitted(ids),
+        leakedSlots: await leakedAfterHangups(ids),
+      },
+    });
   });
 
   it('gives the slot back when Telnyx refuses the answer with a 4xx (not carried out)', async () => {
@@ -78,6 +125,15 @@ describe('an answer that fails without a definite outcome', () => {
     expect(await invoke(initiated)).toEqual(['0']);
     expect(await h.slotHeld(id)).toBe(false);
     expect(await h.heldCapacityKeys()).toEqual([]);
+    report.record({
+      scenario: 'Answer refused with 403 (a definite outcome)',
+      injected: 'the simulator answered the answer command with 403',
+      observed: 'the slot was given back at once and the message reported failed for a retry',
+      figures: {
+        slotHeldWhileWaiting: await h.slotHeld(id),
+        leakedSlots: (await h.heldCapacityKeys()).length,
+      },
+    });
   });
 });
 
@@ -94,8 +150,17 @@ describe('a number remapped to another tenant between two tries of one call', ()
     expect(decodeCallState(h.clientStateOf(id))).toEqual({ action: 'accept', tenantId: 'acme' });
     expect(await p.redis.smembers('cap:tenant:acme:active')).toEqual([id]);
     expect(await p.redis.exists('cap:tenant:globex:active')).toBe(0);
-    await h.hangup(id);
-    expect(await h.heldCapacityKeys()).toEqual([]);
+    const slotsInNewTenant = await p.redis.scard('cap:tenant:globex:active');
+    const leaked = await leakedAfterHangups([id]);
+    expect(leaked).toBe(0);
+    report.record({
+      scenario: 'Number remapped to another tenant between two tries of one call',
+      injected:
+        'the first answer failed (500 x3); the DID was then mapped to another tenant before the SQS retry',
+      observed:
+        'the retry found the call holding its slot and kept it with the tenant that admitted it; the hangup released it',
+      figures: { slotsTakenUnderNewTenant: slotsInNewTenant, leakedSlots: leaked },
+    });
   });
 });
 
@@ -107,12 +172,24 @@ describe('a release that fails in Redis on call.hangup', () => {
     await p.redis.set('cap:global:active', 'not a set');
     const hangup = telnyxEvent('call.hangup', { call_control_id: id });
 
-    expect(await invoke(hangup)).toEqual(['0']);
+    const failedFirst = await invoke(hangup);
+    expect(failedFirst).toEqual(['0']);
     expect(linesOf(id, 'capacity release failed')).toHaveLength(1);
 
     await p.redis.rename('cap:global:active:saved', 'cap:global:active');
     expect(await invoke(hangup)).toEqual([]);
     expect(await h.heldCapacityKeys()).toEqual([]);
+    report.record({
+      scenario: 'Release fails in Redis on call.hangup',
+      injected:
+        'the global active set replaced by a string (every release script call fails), then restored',
+      observed:
+        'the worker logged "capacity release failed" and reported the hangup failed; the retry released the slot',
+      figures: {
+        hangupFailuresReported: failedFirst.length,
+        leakedSlots: (await h.heldCapacityKeys()).length,
+      },
+    });
   });
 });
 
@@ -128,6 +205,16 @@ describe('a call.initiated older than the set-up window', () => {
     expect(linesOf(id, 'call setup expired')).toEqual([
       expect.objectContaining({ occurredAt, limitSeconds: 60 }),
     ]);
+    report.record({
+      scenario: 'call.initiated delivered 10 minutes after it occurred',
+      injected:
+        'a call.initiated whose occurred_at is 600 s old (e.g. redelivered after the FIFO dedup window)',
+      observed: 'no slot taken, no command sent, "call setup expired" logged with its age',
+      figures: {
+        commandsSent: h.commandsOf(id).length,
+        leakedSlots: (await h.heldCapacityKeys()).length,
+      },
+    });
   });
 });
 
@@ -138,6 +225,15 @@ describe('decisions counted once', () => {
     expect(await invoke(initiated)).toEqual([]);
     expect(linesOf(id, 'call denied')).toEqual([]);
     expect(metricCount('CallDenied')).toBe(0);
+    report.record({
+      scenario: 'Deny on a call that already ended',
+      injected: 'the deny answer of an unmapped call got 422 90018',
+      observed: 'no "call denied" line and no CallDenied metric',
+      figures: {
+        callDeniedMetrics: metricCount('CallDenied'),
+        leakedSlots: (await h.heldCapacityKeys()).length,
+      },
+    });
   });
 
   it('counts CallAccepted once for a call.initiated delivered twice', async () => {
@@ -147,6 +243,15 @@ describe('decisions counted once', () => {
     await invoke(repeat);
     expect(metricCount('CallAccepted')).toBe(1);
     expect(linesOf(id, 'call accepted')).toHaveLength(1);
+    report.record({
+      scenario: 'The same call.initiated delivered twice (a new event id)',
+      injected: 'a second delivery of the call.initiated of an admitted call',
+      observed: 're-answered with the same command_id; CallAccepted and "call accepted" once',
+      figures: {
+        callAcceptedMetrics: metricCount('CallAccepted'),
+        leakedSlots: await leakedAfterHangups([id]),
+      },
+    });
   });
 });
 
@@ -167,5 +272,15 @@ describe('a Redis failure while resolving the tenant', () => {
     ]);
     const emf = p.logs.find((l) => '_aws' in l && 'CallDenied' in l);
     expect(emf).toMatchObject({ Reason: 'tenant_resolve_failed' });
+    report.record({
+      scenario: 'Redis fails while resolving the tenant',
+      injected: 'the DID key is a hash, so GET on it fails (WRONGTYPE)',
+      observed:
+        'the caller heard "not configured"; "tenant resolve failed" logged; CallDenied and "call denied" carry reason tenant_resolve_failed, not an unmapped number',
+      figures: {
+        deniedReason: String(emf?.Reason),
+        leakedSlots: (await h.heldCapacityKeys()).length,
+      },
+    });
   });
 });
