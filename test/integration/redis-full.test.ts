@@ -39,7 +39,7 @@ it('fails closed when Redis is full: the caller hears "unable to accept" and no 
   await h.invokeTimed(telnyxEvent('call.initiated', { call_control_id: id, to }));
   await h.followDenial(id);
 
-  expect(decodeCallState(h.clientStateOf(id))).toEqual({ action: 'deny', denial: 'unavailable' });
+  expect(decodeCallState(h.clientStateOf(id))).toEqual({ action: 'deny', message: 'unavailable' });
   expect(h.spoken(id)).toBe(UNAVAILABLE);
   expect(await h.slotHeld(id)).toBe(false);
   expect(await p.redis.exists(`cap:call:${id}`)).toBe(0);
