@@ -16,6 +16,7 @@ new CallAdmissionStack(app, STACK_NAME, {
   natGateways: numberContext('natGateways'),
   workerMaxConcurrency: numberContext('workerMaxConcurrency'),
   redisNodeType: app.node.tryGetContext('redisNodeType'),
+  reconcileIntervalSeconds: numberContext('reconcileIntervalSeconds'),
 });
 // Synthesis fails on any AwsSolutions finding that is not acknowledged next to its cause.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

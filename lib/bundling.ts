@@ -10,6 +10,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FUNCTION_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
   worker: 'functions/worker/handler.ts',
+  reconciler: 'functions/reconciler/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

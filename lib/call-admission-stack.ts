@@ -11,6 +11,7 @@ import { IngestFunction } from './constructs/ingest-function.js';
 import { Network } from './constructs/network.js';
 import { Alarms } from './constructs/operations/alarms.js';
 import { Dashboard } from './constructs/operations/dashboard.js';
+import { ReconcilerFunction } from './constructs/reconciler-function.js';
 import { RedisReplicationGroup } from './constructs/redis-replication-group.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WORKER_TIMEOUT, WorkerFunction } from './constructs/worker-function.js';
@@ -29,7 +30,15 @@ export interface CallAdmissionStackProps extends StackProps {
   readonly workerMaxConcurrency?: number;
   /** ElastiCache node type for the primary and the replica (default cache.t4g.micro). */
   readonly redisNodeType?: string;
+  /**
+   * RECONCILE_INTERVAL_SECONDS: how often the lease reconciler runs (default 60; whole
+   * minutes, as EventBridge schedules are). The schedule and the function read this value.
+   */
+  readonly reconcileIntervalSeconds?: number;
 }
+
+/** Default of {@link CallAdmissionStackProps.reconcileIntervalSeconds}. */
+export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 60;
 
 /**
  * Telnyx call admission: webhook API -> ingest -> SQS FIFO -> worker (VPC) -> Redis and
@@ -39,7 +48,8 @@ export interface CallAdmissionStackProps extends StackProps {
 export class CallAdmissionStack extends Stack {
   constructor(scope: Construct, id: string, props: CallAdmissionStackProps) {
     super(scope, id, props);
-    const param = stackParameters(this);
+    const reconcileInterval = props.reconcileIntervalSeconds ?? DEFAULT_RECONCILE_INTERVAL_SECONDS;
+    const param = stackParameters(this, reconcileInterval);
     const network = new Network(this, 'Network', { natGateways: props.natGateways ?? 1 });
     const callQueue = new CallQueue(this, 'CallQueue', { consumerTimeout: WORKER_TIMEOUT });
     const redis = new RedisReplicationGroup(this, 'Redis', {
@@ -53,6 +63,14 @@ export class CallAdmissionStack extends Stack {
       webhookToleranceSeconds: param('WebhookToleranceSeconds'),
       logLevel: param('LogLevel'),
     });
+    const admission = {
+      tenantmapPrefix: param('TenantmapPrefix'),
+      capPrefix: param('CapPrefix'),
+      globalConcurrencyCap: param('GlobalConcurrencyCap'),
+      tenantConcurrencyCapDefault: param('TenantConcurrencyCapDefault'),
+      tenantCallsPerMinCapDefault: param('TenantCallsPerMinCapDefault'),
+      capacityTtlSeconds: param('CapacityTtlSeconds'),
+    };
     const worker = new WorkerFunction(this, 'Worker', {
       code: props.code.worker,
       vpc: network.vpc,
@@ -60,14 +78,16 @@ export class CallAdmissionStack extends Stack {
       redis,
       maxConcurrency: props.workerMaxConcurrency ?? 10,
       logLevel: param('LogLevel'),
-      admission: {
-        tenantmapPrefix: param('TenantmapPrefix'),
-        capPrefix: param('CapPrefix'),
-        globalConcurrencyCap: param('GlobalConcurrencyCap'),
-        tenantConcurrencyCapDefault: param('TenantConcurrencyCapDefault'),
-        tenantCallsPerMinCapDefault: param('TenantCallsPerMinCapDefault'),
-        capacityTtlSeconds: param('CapacityTtlSeconds'),
-      },
+      admission,
+    });
+    const reconciler = new ReconcilerFunction(this, 'Reconciler', {
+      code: props.code.reconciler,
+      vpc: network.vpc,
+      redis,
+      admission,
+      telnyxApiKeySecret: worker.telnyxApiKeySecret,
+      intervalSeconds: reconcileInterval,
+      logLevel: param('LogLevel'),
     });
     const api = new WebhookApi(this, 'WebhookApi', { handler: ingest.function });
     const observed = {
@@ -77,7 +97,11 @@ export class CallAdmissionStack extends Stack {
       worker: worker.function,
       httpApi: api.httpApi,
     };
-    const alarms = new Alarms(this, 'Alarms', observed);
+    const alarms = new Alarms(this, 'Alarms', {
+      ...observed,
+      reconciler: reconciler.function,
+      reconcileIntervalSeconds: reconcileInterval,
+    });
     new Dashboard(this, 'Dashboard', observed);
 
     output(this, 'WebhookUrl', api.webhookUrl, 'Telnyx application webhook URL');
@@ -101,12 +125,18 @@ function output(stack: Stack, id: string, value: string, description: string): v
 
 /**
  * Declares the deploy-time settings. Numbers are `Number` parameters with a floor of 1,
- * so CloudFormation rejects a zero cap before the worker would.
+ * so CloudFormation rejects a zero cap before the worker would. A lease must outlive two
+ * reconciler intervals, or a live call could lose its slot between two runs.
  */
-function stackParameters(stack: Stack): (name: ParameterName) => string {
+function stackParameters(stack: Stack, reconcileInterval: number): (name: ParameterName) => string {
   const values = new Map<string, string>();
+  const floors: Partial<Record<ParameterName, number>> = {
+    CapacityTtlSeconds: Math.max(PARAMETERS.CapacityTtlSeconds.minValue, 2 * reconcileInterval + 1),
+  };
   for (const [name, spec] of Object.entries(PARAMETERS)) {
-    values.set(name, new CfnParameter(stack, name, spec).valueAsString);
+    const floor = floors[name as ParameterName];
+    const props = floor === undefined ? spec : { ...spec, minValue: floor };
+    values.set(name, new CfnParameter(stack, name, props).valueAsString);
   }
   return (name) => values.get(name) as string;
 }
@@ -147,10 +177,11 @@ export const PARAMETERS = {
     type: 'Number',
     default: 7200,
     minValue: 60,
-    // A lease that expires frees its slot while the call may still be up, so the TTL
-    // must exceed the longest call; a lost hangup then holds a slot at most this long.
+    // The reconciler renews the leases of live calls, so this is the safety net: how long
+    // a call keeps its slot if the reconciler stops running (or Telnyx cannot be asked).
     description:
-      'Lifetime of a call capacity lease (s); must exceed the longest expected call (default 2 h)',
+      'Lifetime of a call capacity lease (s), renewed by the reconciler while the call lives; ' +
+      'more than two reconcile intervals (default 2 h)',
   },
   TenantmapPrefix: {
     type: 'String',

@@ -11,6 +11,7 @@ import { buildFunction, type FunctionName, PROJECT_ROOT } from '../lib/bundling.
 export const FUNCTIONS = {
   ingest: { logicalId: 'IngestFunctionB02ED0EB', timeoutSeconds: 10, memoryMb: 512 },
   worker: { logicalId: 'WorkerFunctionAF8A26AF', timeoutSeconds: 60, memoryMb: 512 },
+  reconciler: { logicalId: 'ReconcilerFunction0432B6FF', timeoutSeconds: 60, memoryMb: 512 },
 } as const satisfies Record<FunctionName, FunctionSpec>;
 
 interface FunctionSpec {

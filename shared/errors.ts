@@ -16,3 +16,11 @@ export class CapacityEvaluationError extends Error {
     super(message, options);
   }
 }
+
+/** The reconciler could not read or renew the leases (Redis down, hung, or a script failed). */
+export class ReconcileError extends Error {
+  override readonly name = 'ReconcileError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -4,16 +4,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import Telnyx from 'telnyx';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metrics.js';
 import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
+import { connectClients } from '../../shared/config/connect-clients.js';
 import { ENV_NAMES } from '../../shared/config/env-names.js';
-import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
-import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
 import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
 
@@ -33,16 +31,7 @@ const metrics = new Metrics({
     error: (...content: unknown[]) => logger.error(String(content[0])),
   },
 });
-const [apiKey, redisAuthToken] = await Promise.all([
-  resolveSecret(config.telnyxApiKey, config.telnyxApiKeySecretArn),
-  resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn),
-]);
-const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
-const telnyx = new Telnyx({
-  apiKey: apiKey ?? null,
-  timeout: config.telnyxTimeoutMs,
-  maxRetries: 2,
-});
+const { redis, telnyx } = await connectClients(config, { logger, telnyxMaxRetries: 2 });
 
 const deps = {
   logger,

@@ -29,6 +29,29 @@ export interface AdmissionSettings {
   readonly capacityTtlSeconds: string;
 }
 
+/**
+ * The variables the worker and the reconciler share: the Redis contract's, the client's
+ * and the two secrets' ARNs (never the secrets themselves).
+ */
+export function admissionEnvironment(
+  redis: RedisReplicationGroup,
+  admission: AdmissionSettings,
+  telnyxApiKeySecret: secretsmanager.ISecret,
+): Record<string, string> {
+  return {
+    [N.redisUrl]: redis.url,
+    [N.tenantmapPrefix]: admission.tenantmapPrefix,
+    [N.capPrefix]: admission.capPrefix,
+    [N.globalConcurrencyCap]: admission.globalConcurrencyCap,
+    [N.tenantConcurrencyCapDefault]: admission.tenantConcurrencyCapDefault,
+    [N.tenantCallsPerMinCapDefault]: admission.tenantCallsPerMinCapDefault,
+    [N.capacityTtlSeconds]: admission.capacityTtlSeconds,
+    [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    [N.redisAuthTokenSecretArn]: redis.authTokenSecret.secretArn,
+    [N.telnyxApiKeySecretArn]: telnyxApiKeySecret.secretArn,
+  };
+}
+
 /** Options for {@link WorkerFunction}. */
 export interface WorkerFunctionProps {
   readonly code: lambda.Code;
@@ -84,16 +107,7 @@ export class WorkerFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       environment: {
-        [N.redisUrl]: props.redis.url,
-        [N.tenantmapPrefix]: props.admission.tenantmapPrefix,
-        [N.capPrefix]: props.admission.capPrefix,
-        [N.globalConcurrencyCap]: props.admission.globalConcurrencyCap,
-        [N.tenantConcurrencyCapDefault]: props.admission.tenantConcurrencyCapDefault,
-        [N.tenantCallsPerMinCapDefault]: props.admission.tenantCallsPerMinCapDefault,
-        [N.capacityTtlSeconds]: props.admission.capacityTtlSeconds,
-        [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-        [N.redisAuthTokenSecretArn]: props.redis.authTokenSecret.secretArn,
-        [N.telnyxApiKeySecretArn]: this.telnyxApiKeySecret.secretArn,
+        ...admissionEnvironment(props.redis, props.admission, this.telnyxApiKeySecret),
         // Declared (blank key, Telnyx's own URL) only so `sam local invoke --env-vars` may
         // override them and point a local worker at the Telnyx simulator.
         [N.telnyxApiKey]: '',

@@ -21,6 +21,9 @@ export const ENV_NAMES = {
   telnyxPublicKey: 'TELNYX_PUBLIC_KEY',
   queueUrl: 'QUEUE_URL',
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
+  reconcileIntervalSeconds: 'RECONCILE_INTERVAL_SECONDS',
+  reconcileCheckSeconds: 'RECONCILE_CHECK_SECONDS',
+  reconcileBatchSize: 'RECONCILE_BATCH_SIZE',
   /** Read by Powertools Metrics itself; the worker falls back to `METRICS_NAMESPACE`. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

@@ -1,22 +1,20 @@
 import { type AdmissionConfig, admissionShape, toAdmissionConfig } from './admission-config.js';
 import { ENV_NAMES as N } from './env-names.js';
+import { type Env, parseEnv, stringWithDefault } from './parse-env.js';
 import {
-  type Env,
-  optionalString,
-  parseEnv,
-  positiveIntegerWithDefault,
-  stringWithDefault,
-} from './parse-env.js';
+  type TelnyxApiConfig,
+  telnyxApiShape,
+  telnyxKeyProblems,
+  toTelnyxApiConfig,
+} from './telnyx-api-config.js';
 
-/** The worker's settings: the Redis contract plus how it talks to Telnyx. */
-export interface WorkerConfig extends AdmissionConfig {
-  /** A plain API key (local use); in AWS the key comes from `telnyxApiKeySecretArn`. */
-  readonly telnyxApiKey?: string | undefined;
-  readonly telnyxApiKeySecretArn?: string | undefined;
+/**
+ * The worker's settings: the Redis contract plus how it talks to Telnyx. Its Telnyx
+ * timeout bounds one attempt; the SDK retries 408/409/429/5xx twice on top.
+ */
+export interface WorkerConfig extends AdmissionConfig, TelnyxApiConfig {
   readonly speakVoice: string;
   readonly speakLanguage: string;
-  /** Bound on one Telnyx request attempt; the SDK retries 408/409/429/5xx twice on top. */
-  readonly telnyxTimeoutMs: number;
 }
 
 /** The voice and language Telnyx speaks denial messages in, unless set. */
@@ -24,11 +22,9 @@ export const SPEAK_DEFAULTS = { voice: 'female', language: 'en-US' } as const;
 
 const workerShape = {
   ...admissionShape,
-  [N.telnyxApiKey]: optionalString,
-  [N.telnyxApiKeySecretArn]: optionalString,
+  ...telnyxApiShape,
   [N.telnyxSpeakVoice]: stringWithDefault(SPEAK_DEFAULTS.voice),
   [N.telnyxSpeakLanguage]: stringWithDefault(SPEAK_DEFAULTS.language),
-  [N.telnyxTimeoutMs]: positiveIntegerWithDefault(5000),
 };
 
 /**
@@ -36,17 +32,11 @@ const workerShape = {
  * Every problem is reported together in one `ConfigError`.
  */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  const vars = parseEnv(workerShape, env, (e) =>
-    e[N.telnyxApiKey]?.trim() || e[N.telnyxApiKeySecretArn]?.trim()
-      ? []
-      : [{ variable: N.telnyxApiKey, message: `or ${N.telnyxApiKeySecretArn} is required` }],
-  );
+  const vars = parseEnv(workerShape, env, telnyxKeyProblems);
   return {
     ...toAdmissionConfig(vars),
-    telnyxApiKey: vars[N.telnyxApiKey],
-    telnyxApiKeySecretArn: vars[N.telnyxApiKeySecretArn],
+    ...toTelnyxApiConfig(vars),
     speakVoice: vars[N.telnyxSpeakVoice],
     speakLanguage: vars[N.telnyxSpeakLanguage],
-    telnyxTimeoutMs: vars[N.telnyxTimeoutMs],
   };
 }

@@ -1,8 +1,10 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CallAdmissionStack } from '../../lib/call-admission-stack.js';
 import { DENIAL_REASONS } from '../../shared/calls/denials.js';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
-import { type CfnResource, callAdmissionApp, findFunction } from './stack-fixture.js';
+import { type CfnResource, callAdmissionApp, findFunction, INLINE_CODE } from './stack-fixture.js';
 
 interface Statement {
   readonly Effect: string;
@@ -14,6 +16,7 @@ let template: Template;
 let resources: Record<string, CfnResource>;
 let ingestId: string;
 let workerId: string;
+let reconcilerId: string;
 let queueId: string;
 
 /** The properties of the resource with this logical id (which must exist). */
@@ -38,6 +41,10 @@ const statementsOf = (functionId: string): Statement[] =>
       (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(functionId)),
     )
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+const securityGroupsOf = (functionId: string) =>
+  (
+    props(functionId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
+  ).SecurityGroupIds.map((sg) => sg['Fn::GetAtt'][0] as string);
 const envOf = (functionId: string) =>
   (props(functionId).Environment as { Variables: Record<string, unknown> }).Variables;
 
@@ -47,6 +54,7 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
   [ingestId] = findFunction(resources, 'ingest');
   [workerId] = findFunction(resources, 'worker');
+  [reconcilerId] = findFunction(resources, 'reconciler');
   // The main queue is the one with a redrive policy; the DLQ has none.
   const withRedrive = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
   expect(withRedrive).toHaveLength(1);
@@ -143,37 +151,39 @@ describe('redis', () => {
     });
   });
 
-  it('accepts connections only from the worker security group, on the Redis port', () => {
+  it('accepts connections only from the worker and reconciler security groups, on the Redis port', () => {
     const [, group] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
     const redisSg = (group.Properties.SecurityGroupIds as { 'Fn::GetAtt': string[] }[])[0]?.[
       'Fn::GetAtt'
     ][0] as string;
-    const workerSgs = (
-      props(workerId).VpcConfig as {
-        SecurityGroupIds: { 'Fn::GetAtt': string[] }[];
-      }
-    ).SecurityGroupIds.map((sg) => sg['Fn::GetAtt'][0]);
     expect(props(redisSg).SecurityGroupIngress).toBeUndefined();
     const ingress = ofType('AWS::EC2::SecurityGroupIngress').filter(
       ([, rule]) =>
         (rule.Properties.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] === redisSg,
     );
-    expect(ingress.map(([, rule]) => rule.Properties)).toEqual([
-      expect.objectContaining({
-        IpProtocol: 'tcp',
-        FromPort: 6380,
-        ToPort: 6380,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [workerSgs[0], 'GroupId'] },
-      }),
-    ]);
-    expect(workerSgs).toHaveLength(1);
+    const clients = [workerId, reconcilerId].map((id) => {
+      const groups = securityGroupsOf(id);
+      expect(groups).toHaveLength(1);
+      return groups[0];
+    });
+    expect(ingress.map(([, rule]) => rule.Properties)).toEqual(
+      clients.map((sg) =>
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 6380,
+          ToPort: 6380,
+          SourceSecurityGroupId: { 'Fn::GetAtt': [sg, 'GroupId'] },
+        }),
+      ),
+    );
   });
 
-  it('lets the worker out only to HTTPS and to the Redis security group', () => {
-    const workerSg = (
-      props(workerId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
-    ).SecurityGroupIds[0]?.['Fn::GetAtt'][0] as string;
-    expect(props(workerSg).SecurityGroupEgress).toEqual([
+  it.each([
+    ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
+  ])('lets the %s out only to HTTPS and to the Redis security group', (_, id) => {
+    const [sg] = securityGroupsOf(id()) as [string];
+    expect(props(sg).SecurityGroupEgress).toEqual([
       expect.objectContaining({
         CidrIp: '0.0.0.0/0',
         IpProtocol: 'tcp',
@@ -181,10 +191,11 @@ describe('redis', () => {
         ToPort: 443,
       }),
     ]);
-    const egress = ofType('AWS::EC2::SecurityGroupEgress').map(([, rule]) => rule.Properties);
+    const egress = ofType('AWS::EC2::SecurityGroupEgress')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => (rule.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] === sg);
     expect(egress).toEqual([
       expect.objectContaining({
-        GroupId: { 'Fn::GetAtt': [workerSg, 'GroupId'] },
         FromPort: 6380,
         ToPort: 6380,
         DestinationSecurityGroupId: expect.anything(),
@@ -192,8 +203,11 @@ describe('redis', () => {
     ]);
   });
 
-  it('puts the worker in the private subnets that route through the NAT gateway', () => {
-    const subnets = (props(workerId).VpcConfig as { SubnetIds: { Ref: string }[] }).SubnetIds;
+  it.each([
+    ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
+  ])('puts the %s in the private subnets that route through the NAT gateway', (_, id) => {
+    const subnets = (props(id()).VpcConfig as { SubnetIds: { Ref: string }[] }).SubnetIds;
     expect(subnets).toHaveLength(2);
     for (const { Ref } of subnets) {
       const associations = ofType('AWS::EC2::SubnetRouteTableAssociation').filter(
@@ -249,6 +263,7 @@ describe('functions', () => {
   it.each([
     ['ingest', () => ingestId],
     ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
   ])(
     'runs %s on nodejs22.x, arm64, with tracing, source maps and a retained log group',
     (_, id) => {
@@ -335,7 +350,7 @@ describe('least privilege', () => {
     ).toEqual([]);
   });
 
-  it('lets only the worker read the two secrets and consume the queue, and it cannot send', () => {
+  it('lets only the worker and the reconciler read the two secrets; the worker cannot send', () => {
     const secrets = ofType('AWS::SecretsManager::Secret').map(([id]) => ({ Ref: id }));
     expect(secrets).toHaveLength(2);
     const reads = statementsOf(workerId).filter((s) =>
@@ -347,7 +362,25 @@ describe('least privilege', () => {
     const readers = ofType('AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: roleOf(workerId) }]]);
+    expect(readers.flatMap(([, p]) => p.Properties.Roles as unknown[])).toEqual(
+      expect.arrayContaining([{ Ref: roleOf(workerId) }, { Ref: roleOf(reconcilerId) }]),
+    );
+    expect(readers).toHaveLength(2);
+  });
+
+  it('lets the reconciler read the two secrets and nothing else but X-Ray', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret').map(([id]) => ({ Ref: id }));
+    const statements = statementsOf(reconcilerId);
+    const reads = statements.filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s) => s.Resource)).toEqual(expect.arrayContaining(secrets));
+    expect(new Set(statements.flatMap(actions))).toEqual(
+      new Set([
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]),
+    );
   });
 
   it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
@@ -399,14 +432,14 @@ describe('operations', () => {
     });
   });
 
-  it('alarms on errors of both functions', () => {
+  it('alarms on errors of every function', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(
       ([, a]) => a.Properties.MetricName === 'Errors',
     );
     const functions = errorAlarms.map(
       ([, a]) => (a.Properties.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref,
     );
-    expect(functions.sort()).toEqual([ingestId, workerId].sort());
+    expect(functions.sort()).toEqual([ingestId, workerId, reconcilerId].sort());
   });
 
   it('charts accepted calls and every denial reason from the worker metrics', () => {
@@ -455,5 +488,81 @@ describe('interface', () => {
       expect(outputs).toHaveProperty(name);
     }
     expect(JSON.stringify(outputs.WebhookUrl.Value)).toMatch(/\/webhooks\/telnyx"\]\]\}$/);
+  });
+});
+
+describe('lease reconciler', () => {
+  it('runs every RECONCILE_INTERVAL_SECONDS on an EventBridge schedule, one value feeding both', () => {
+    const [, rule] = onlyOfType('AWS::Events::Rule');
+    expect(rule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [reconcilerId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    expect(envOf(reconcilerId).RECONCILE_INTERVAL_SECONDS).toBe('60');
+    expect(props(reconcilerId).Timeout).toBe(60);
+  });
+
+  it('takes another interval from the context, and a lease floor of two intervals with it', () => {
+    const app = new App({ context: { reconcileIntervalSeconds: 120 } });
+    const stack = new CallAdmissionStack(app, 'Other', {
+      code: INLINE_CODE,
+      reconcileIntervalSeconds: 120,
+    });
+    const other = Template.fromStack(stack).toJSON();
+    const [, rule] = Object.entries(other.Resources as Record<string, CfnResource>).find(
+      ([, r]) => r.Type === 'AWS::Events::Rule',
+    ) as [string, CfnResource];
+    const [id] = findFunction(other.Resources, 'reconciler');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(2 minutes)');
+    expect(
+      (other.Resources[id].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables.RECONCILE_INTERVAL_SECONDS,
+    ).toBe('120');
+    expect(other.Parameters.CapacityTtlSeconds.MinValue).toBe(241);
+  });
+
+  it('refuses an interval EventBridge cannot schedule', () => {
+    expect(
+      () =>
+        new CallAdmissionStack(new App(), 'Bad', {
+          code: INLINE_CODE,
+          reconcileIntervalSeconds: 90,
+        }),
+    ).toThrow(/reconcileIntervalSeconds/);
+  });
+
+  it('gives the reconciler the Redis contract, its interval and secret ARNs, never secrets', () => {
+    const env = envOf(reconcilerId);
+    expect(env).toMatchObject({
+      CAPACITY_TTL_SECONDS: { Ref: 'CapacityTtlSeconds' },
+      CAP_PREFIX: { Ref: 'CapPrefix' },
+      POWERTOOLS_SERVICE_NAME: 'reconciler',
+      POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+    });
+    expect(env.TELNYX_API_KEY_SECRET_ARN).toEqual(envOf(workerId).TELNYX_API_KEY_SECRET_ARN);
+    expect(env.REDIS_URL).toEqual(envOf(workerId).REDIS_URL);
+    expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
+  });
+
+  it('alarms when the reconciler stops running: no invocations counts as breaching', () => {
+    const [topicId] = onlyOfType('AWS::SNS::Topic');
+    const silent = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'Invocations',
+    );
+    expect(silent.map(([, a]) => a.Properties)).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: topicId }],
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: reconcilerId } }],
+      }),
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.j
 export const INLINE_CODE = {
   ingest: lambda.Code.fromInline('export const handler = async () => ({ statusCode: 200 });'),
   worker: lambda.Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });'),
+  reconciler: lambda.Code.fromInline('export const handler = async () => ({ locked: false });'),
 };
 
 /** A fresh app holding the production stack with inline code (not yet synthesized). */
@@ -24,7 +25,7 @@ export interface CfnResource {
 /** The single resource of `type` whose properties include `POWERTOOLS_SERVICE_NAME = service`. */
 export function findFunction(
   resources: Record<string, CfnResource>,
-  service: 'ingest' | 'worker',
+  service: 'ingest' | 'worker' | 'reconciler',
 ): [logicalId: string, resource: CfnResource] {
   const matches = Object.entries(resources).filter(
     ([, r]) =>
