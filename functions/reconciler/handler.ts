@@ -35,9 +35,10 @@ const deps = {
 };
 
 const lambdaHandler = (_event: unknown, context: Context): Promise<ReconcileSummary> => {
-  // Start no status request that could end after the interval (when the next run starts)
-  // or after the function's own timeout.
-  const stopAt = Date.now() + Math.max(config.intervalSeconds * 1000 - config.telnyxTimeoutMs, 0);
+  // Start no status request that could end after the next run starts (at least half the
+  // interval is spent asking) or after the function's own timeout.
+  const intervalMs = config.intervalSeconds * 1000;
+  const stopAt = Date.now() + Math.max(intervalMs - config.telnyxTimeoutMs, intervalMs / 2);
   const hasTimeLeft = () =>
     Date.now() < stopAt && context.getRemainingTimeInMillis() > config.telnyxTimeoutMs + 1000;
   return reconcileLeases({ ...deps, hasTimeLeft }, config);

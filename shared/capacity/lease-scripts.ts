@@ -21,7 +21,9 @@ import { redisScript } from './scripts.js';
  */
 const DUE_LUA = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'locked'} end
-local now = tonumber(redis.call('TIME')[1])
+-- Fractions of a second, so a call renewed late in one second is not due early in the next.
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1e6
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now + tonumber(ARGV[3]),
   'LIMIT', 0, tonumber(ARGV[4]))
 local out = {'ok'}
@@ -48,13 +50,15 @@ export const DUE_LEASES_SCRIPT = redisScript(
  * KEYS[1] globalActive        `${cap}:global:active`  (contract: SADD + EXPIRE ttl)
  * KEYS[2] globalLeases        `${cap}:global:leases`
  * ARGV[1] capPrefix           CAP_PREFIX (tenant keys and call records are named from it)
- * ARGV[2] capacityTtlSeconds  CAPACITY_TTL_SECONDS (s: lease length, set and record TTLs)
+ * ARGV[2] capacityTtlSeconds  CAPACITY_TTL_SECONDS (s: lease length from the server clock,
+ *                             to the microsecond; set and record TTLs)
  * ARGV[3..] call_control_ids to renew
  * Returns  the number of calls renewed
  */
 const RENEW_LUA = `
 local prefix, ttl = ARGV[1], tonumber(ARGV[2])
-local expiry = tonumber(redis.call('TIME')[1]) + ttl
+local time = redis.call('TIME')
+local expiry = tonumber(time[1]) + tonumber(time[2]) / 1e6 + ttl
 local renewed = 0
 for i = 3, #ARGV do
   local member = ARGV[i]
