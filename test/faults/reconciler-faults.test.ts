@@ -1,4 +1,6 @@
+import { lambdaContext } from '../../local/lambda-context.js';
 import { SERVER_ERROR } from '../../local/telnyx-simulator.js';
+import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
 import { loadReconcilerConfig } from '../../shared/config/reconciler-config.js';
 import {
@@ -6,7 +8,6 @@ import {
   renewalWindowSeconds,
 } from '../../shared/reconciler/reconcile-settings.js';
 import { callHelpers } from '../support/call-helpers.js';
-import { callControlId, lambdaContext, telnyxEvent } from '../support/factories.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { sleep } from '../support/reconciler.js';
 import { figureRecorder } from './figures.js';

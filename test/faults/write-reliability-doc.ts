@@ -25,6 +25,7 @@ const SECTIONS: ReadonlyArray<readonly [file: string, title: string]> = [
   ['ordering-faults', 'Duplicates, reordering and a worker crash'],
   ['ingest-fuzz', 'Hostile input: ingest'],
   ['worker-fuzz', 'Hostile input: worker'],
+  ['reconciler-faults', 'Lease reconciler: long calls, lost hangups, Telnyx status'],
   ['load-burst', 'Load'],
 ];
 
@@ -52,6 +53,8 @@ const sum = (pattern: RegExp) =>
     0,
   );
 const one = (file: string, key: string) => files.get(file)?.scenarios[0]?.figures[key];
+/** The first scenario's value of `key`, wherever it was measured. */
+const figure = (key: string) => all.find((s) => key in s.figures)?.figures[key];
 
 const totals = {
   scenarios: all.length,
@@ -63,6 +66,10 @@ const totals = {
   leakedSlots: sum(/^(leakedSlots|leakedSlotsAfterHangup|leftoverCapacityKeys)$/),
   crashes: sum(/^crashes$/),
   samplesOverCap: sum(/^samplesOverCap$/),
+  overAdmittedCalls: sum(/^overAdmittedCalls$/),
+  slotsHeldPastReclaimBound: all.filter(
+    (s) => Number(s.figures.reclaimDelayMs) > Number(s.figures.reclaimBoundMs),
+  ).length,
   doubledCommands:
     sum(/^commandsCarriedOutTwice$/) +
     [...files.values()].reduce((n, f) => n + Number(f.commandsCarriedOutTwice ?? 0), 0),
@@ -123,6 +130,8 @@ AWS SDK talking to local-aws-sqs (or, for the ingest fuzzing, a mocked \`SQSClie
 | Leaked slots | ${totals.leakedSlots} |
 | Handler crashes | ${totals.crashes} |
 | Occupancy samples over a cap | ${totals.samplesOverCap} |
+| Over-admitted calls | ${totals.overAdmittedCalls} |
+| Slots held past the reclaim bound | ${totals.slotsHeldPastReclaimBound} |
 | Commands carried out twice | ${totals.doubledCommands} |
 | Fault suite run time | ${suiteSeconds ? `${suiteSeconds} s (jest, 2-core machine)` : 'not given'} |
 
@@ -138,9 +147,20 @@ ${SECTIONS.map(([file, title]) => {
   forgotten, so until those calls end the service may admit more calls than the caps allow.
   The restart scenario above uses exactly such an in-memory server.
 - A release that fails while Redis is down (\`capacity release failed\`, message acknowledged)
-  leaves the slot to its lease (\`CAPACITY_TTL_SECONDS\`) when the data survives the outage. When
-  Redis merely hangs, the release written to the connection still runs once it wakes up
-  (\`slotFreedAfterResume\`).
+  leaves the slot to the reconciler when the data survives the outage: once Telnyx reports the
+  call ended, it is released within the reclaim bound below. When Redis merely hangs, the
+  release written to the connection still runs once it wakes up (\`slotFreedAfterResume\`).
+- Reclaim bound: a call whose hangup never arrives is released at most
+  \`CAPACITY_TTL_SECONDS - window + 2 x RECONCILE_INTERVAL_SECONDS\` after it ended, where a lease
+  is due for a status check \`window = max(CAPACITY_TTL_SECONDS - RECONCILE_CHECK_SECONDS,
+  2 x RECONCILE_INTERVAL_SECONDS)\` seconds before it runs out: \`RECONCILE_CHECK_SECONDS +
+  2 x RECONCILE_INTERVAL_SECONDS\` = ${figure('reclaimBoundAtDefaultsSeconds')} s with the defaults (7200, 300, 60). It holds while
+  Telnyx answers and the calls due per run fit in \`RECONCILE_BATCH_SIZE\` (500): up to
+  500 x RECONCILE_CHECK_SECONDS / RECONCILE_INTERVAL_SECONDS = 2,500 live calls at the defaults.
+  While Telnyx cannot be asked, slots are kept (renewed), never released.
+- The reconciler's figures are measured with leases of 3 s and a check period of 1 s, so the
+  test sees leases run out; the per-hour figure at the defaults scales the measured requests
+  per check period by 3600 / 300.
 - A call denied with "unable to accept" because its acquire timed out can still be admitted
   by that same acquire when Redis resumes (\`deniedCallHeldSlotAfterUnpause\`): it then holds a
   slot until its own hangup releases it, seconds later.
