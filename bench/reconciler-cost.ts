@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { callControlId } from '../local/webhook-events.js';
 import { createLeaseStore } from '../shared/capacity/lease-store.js';
 import { createCapacityLimiter } from '../shared/capacity/limiter.js';
 import { reconcileLeases } from '../shared/reconciler/reconcile-leases.js';
@@ -7,7 +8,6 @@ import {
   type ReconcileSettings,
 } from '../shared/reconciler/reconcile-settings.js';
 import { createRedisClient } from '../shared/redis/create-redis-client.js';
-import { callControlId } from '../test/support/factories.js';
 import { sdkCallStatus } from '../test/support/reconciler.js';
 import { type BenchEnvironment, progress } from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
