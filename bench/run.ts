@@ -14,6 +14,7 @@ import {
 } from './environment.js';
 import { measureIngest } from './ingest.js';
 import { measureLimiterScale } from './limiter-scale.js';
+import { measureReconcilerCost } from './reconciler-cost.js';
 import { renderReport, type Section } from './report.js';
 import { measureRoundTrips } from './round-trips.js';
 import { measureWorker } from './worker.js';
@@ -23,6 +24,7 @@ const MEASUREMENTS: Record<string, (env: BenchEnvironment) => Promise<Section>> 
   worker: measureWorker,
   'round-trips': measureRoundTrips,
   'limiter-scale': measureLimiterScale,
+  'reconciler-cost': measureReconcilerCost,
   'cold-start': measureColdStart,
   'end-to-end': measureEndToEnd,
 };

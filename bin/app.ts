@@ -18,6 +18,7 @@ new CallAdmissionStack(app, STACK_NAME, {
   redisNodeType: app.node.tryGetContext('redisNodeType'),
   // `-c localInvoke=true`: a template for `sam local invoke` only, never for a deployment.
   localInvoke: String(app.node.tryGetContext('localInvoke')) === 'true',
+  reconcileIntervalSeconds: numberContext('reconcileIntervalSeconds'),
 });
 // Synthesis fails on any AwsSolutions finding that is not acknowledged next to its cause.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -11,6 +11,7 @@ export const FUNCTION_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
   worker: 'functions/worker/handler.ts',
   admin: 'functions/admin/handler.ts',
+  reconciler: 'functions/reconciler/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

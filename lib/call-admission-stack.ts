@@ -12,6 +12,7 @@ import { IngestFunction } from './constructs/ingest-function.js';
 import { Network } from './constructs/network.js';
 import { Alarms } from './constructs/operations/alarms.js';
 import { Dashboard } from './constructs/operations/dashboard.js';
+import { ReconcilerFunction } from './constructs/reconciler-function.js';
 import { RedisReplicationGroup } from './constructs/redis-replication-group.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WORKER_TIMEOUT, WorkerFunction } from './constructs/worker-function.js';
@@ -32,7 +33,15 @@ export interface CallAdmissionStackProps extends StackProps {
   readonly redisNodeType?: string;
   /** For `sam local invoke` only: declare a blank `TELNYX_API_KEY` on the worker (see README). */
   readonly localInvoke?: boolean;
+  /**
+   * RECONCILE_INTERVAL_SECONDS: how often the lease reconciler runs (default 60; whole
+   * minutes, as EventBridge schedules are). The schedule and the function read this value.
+   */
+  readonly reconcileIntervalSeconds?: number;
 }
+
+/** Default of {@link CallAdmissionStackProps.reconcileIntervalSeconds}. */
+export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 60;
 
 /**
  * Telnyx call admission: webhook API -> ingest -> SQS FIFO -> worker (VPC) -> Redis and
@@ -43,9 +52,14 @@ export class CallAdmissionStack extends Stack {
   constructor(scope: Construct, id: string, props: CallAdmissionStackProps) {
     super(scope, id, props);
     const workerMaxConcurrency = props.workerMaxConcurrency ?? 10;
+    const reconcileInterval = props.reconcileIntervalSeconds ?? DEFAULT_RECONCILE_INTERVAL_SECONDS;
     const param = stackParameters(this, {
       // The floor keeps reserved concurrency at or above what the event source may run.
       WorkerReservedConcurrency: { minValue: workerMaxConcurrency, default: workerMaxConcurrency },
+      // A lease must outlive two reconciler intervals, or a live call could lose its slot.
+      CapacityTtlSeconds: {
+        minValue: Math.max(PARAMETERS.CapacityTtlSeconds.minValue, 2 * reconcileInterval + 1),
+      },
     });
     const network = new Network(this, 'Network', { natGateways: props.natGateways ?? 1 });
     const callQueue = new CallQueue(this, 'CallQueue', { consumerTimeout: WORKER_TIMEOUT });
@@ -89,6 +103,15 @@ export class CallAdmissionStack extends Stack {
       admission,
       logLevel: param('LogLevel'),
     });
+    const reconciler = new ReconcilerFunction(this, 'Reconciler', {
+      code: props.code.reconciler,
+      vpc: network.vpc,
+      redis,
+      admission,
+      telnyxApiKeySecret: worker.telnyxApiKeySecret,
+      intervalSeconds: reconcileInterval,
+      logLevel: param('LogLevel'),
+    });
     const api = new WebhookApi(this, 'WebhookApi', { handler: ingest.function });
     const observed = {
       queue: callQueue.queue,
@@ -97,7 +120,12 @@ export class CallAdmissionStack extends Stack {
       worker: worker.function,
       httpApi: api.httpApi,
     };
-    const alarms = new Alarms(this, 'Alarms', { ...observed, redis: redis.replicationGroup });
+    const alarms = new Alarms(this, 'Alarms', {
+      ...observed,
+      redis: redis.replicationGroup,
+      reconciler: reconciler.function,
+      reconcileIntervalSeconds: reconcileInterval,
+    });
     new Dashboard(this, 'Dashboard', observed);
 
     output(this, 'WebhookUrl', api.webhookUrl, 'Telnyx application webhook URL');
@@ -127,7 +155,8 @@ function output(stack: Stack, id: string, value: string, description: string): v
 
 /**
  * Declares the deploy-time settings. Numbers are `Number` parameters with a floor of 1,
- * so CloudFormation rejects a zero cap before the worker would.
+ * so CloudFormation rejects a zero cap before the worker would. A lease must outlive two
+ * reconciler intervals, or a live call could lose its slot between two runs.
  */
 function stackParameters(
   stack: Stack,
@@ -207,10 +236,11 @@ export const PARAMETERS = {
     type: 'Number',
     default: 7200,
     minValue: 60,
-    // A lease that expires frees its slot while the call may still be up, so the TTL
-    // must exceed the longest call; a lost hangup then holds a slot at most this long.
+    // The reconciler renews the leases of live calls, so this is the safety net: how long
+    // a call keeps its slot if the reconciler stops running (or Telnyx cannot be asked).
     description:
-      'Lifetime of a call capacity lease (s); must exceed the longest expected call (default 2 h)',
+      'Lifetime of a call capacity lease (s), renewed by the reconciler while the call lives; ' +
+      'more than two reconcile intervals (default 2 h)',
   },
   TenantmapPrefix: {
     type: 'String',

@@ -7,6 +7,7 @@ export interface FunctionCode {
   readonly ingest: lambda.Code;
   readonly worker: lambda.Code;
   readonly admin: lambda.Code;
+  readonly reconciler: lambda.Code;
 }
 
 /** Where the CDK app writes its bundles: a fixed path, so asset hashes stay stable. */
@@ -21,5 +22,6 @@ export function bundledFunctionCode(outRoot: string = CDK_BUNDLE_ROOT): Function
     ingest: lambda.Code.fromAsset(buildFunction('ingest', outRoot).outDir),
     worker: lambda.Code.fromAsset(buildFunction('worker', outRoot).outDir),
     admin: lambda.Code.fromAsset(buildFunction('admin', outRoot).outDir),
+    reconciler: lambda.Code.fromAsset(buildFunction('reconciler', outRoot).outDir),
   };
 }

@@ -116,6 +116,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
 
   return {
     observeInitiated(call) {
+      options.telnyx.startCall(call.callControlId);
       const record = calls.get(call.callControlId);
       if (record) record.call = call;
       else calls.set(call.callControlId, { call, clientState: null, ended: false });

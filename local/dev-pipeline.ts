@@ -9,6 +9,7 @@ import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from './l
 import { observeBatch, observeWebhook } from './pipeline-observers.js';
 import { publishPipelineState } from './pipeline-state.js';
 import { startQueuePoller } from './queue-poller.js';
+import { type ReconcilerHandler, startReconcileLoop } from './reconcile-loop.js';
 import type { TelnyxSimulator } from './telnyx-simulator.js';
 import { workerLogsToTimeline } from './worker-log-timeline.js';
 
@@ -45,7 +46,8 @@ const EMPTY_METRICS = 'No application metrics to publish';
 
 /**
  * Starts the local system and serves it as AWS would: HTTP gateway -> ingest -> SQS FIFO ->
- * poller -> worker, with a simulated caller on Telnyx's side and a timeline per call.
+ * poller -> worker, the reconciler every RECONCILE_INTERVAL_SECONDS, with a simulated
+ * caller on Telnyx's side and a timeline per call.
  */
 export async function startDevPipeline(options: DevPipelineOptions = {}): Promise<DevPipeline> {
   const timeline = createCallTimeline();
@@ -64,6 +66,19 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
     await system.stop().catch(() => {});
     throw error;
   }
+}
+
+/** The reconciler handler every RECONCILE_INTERVAL_SECONDS, as the stack's schedule runs it. */
+async function startReconciler(system: LocalSystem): Promise<void> {
+  const reconciler = (await import('../functions/reconciler/handler.js')) as unknown as {
+    handler: ReconcilerHandler;
+    shutdown(): Promise<void>;
+  };
+  system.onStop(() => reconciler.shutdown());
+  const stop = startReconcileLoop(reconciler.handler, (error) =>
+    console.error('reconciler:', error),
+  );
+  system.onStop(stop);
 }
 
 async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPipelineOptions) {
@@ -105,6 +120,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
     onError: (error) => console.error('queue poller:', error),
   });
   system.onStop(() => poller.stop());
+  await startReconciler(system);
   if (options.stateFile) {
     const published = { baseUrl: gateway.baseUrl, webhookUrl, redisUrl: system.redisUrl, env };
     const state = { ...published, telnyx: telnyx ? ('simulator' as const) : ('api' as const) };

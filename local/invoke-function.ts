@@ -12,6 +12,7 @@ export const FUNCTIONS = {
   ingest: { logicalId: 'IngestFunctionB02ED0EB', timeoutSeconds: 10, memoryMb: 512 },
   worker: { logicalId: 'WorkerFunctionAF8A26AF', timeoutSeconds: 60, memoryMb: 512 },
   admin: { logicalId: 'AdminFunction6887E710', timeoutSeconds: 30, memoryMb: 256 },
+  reconciler: { logicalId: 'ReconcilerFunction0432B6FF', timeoutSeconds: 60, memoryMb: 512 },
 } as const satisfies Record<FunctionName, FunctionSpec>;
 
 interface FunctionSpec {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { CallRetrieveStatusResponse } from 'telnyx/resources/calls/calls';
 
 /** One Call Control command as the simulator received it. */
 export interface ReceivedCommand {
@@ -51,18 +52,31 @@ export const SERVER_ERROR: Fault = {
   body: { errors: [{ code: '10007', title: 'Unexpected error' }] },
 };
 
-/** A local stand-in for the Telnyx Call Control API (`POST /v2/calls/{id}/actions/{action}`). */
+/**
+ * A local stand-in for the Telnyx Call Control API: commands
+ * (`POST /v2/calls/{id}/actions/{action}`) and call status (`GET /v2/calls/{id}`).
+ */
 export interface TelnyxSimulator {
   /** The value for `TELNYX_BASE_URL` (the SDK reads it). */
   readonly baseUrl: string;
   readonly commands: ReceivedCommand[];
+  /** The call id of every `GET /v2/calls/{id}` received, in arrival order. */
+  readonly statusRequests: string[];
   /** Commands of one call, in arrival order, without Telnyx-ignored duplicates. */
   commandsFor(callControlId: string): ReceivedCommand[];
-  /** Answers the next `times` commands matching `action` ('*' for any) with `fault`. */
+  /**
+   * Answers the next `times` commands matching `action` ('*' for any) with `fault`; the
+   * status request's action is `status`.
+   */
   failNext(action: string, fault: Fault, times?: number): void;
   /** Called once for every accepted, non-duplicate command (e.g. to send follow-up webhooks). */
   onCommand(listener: (command: ReceivedCommand) => void): void;
-  /** Marks the call as over: from now on its commands get Telnyx's 422 `90018` (call ended). */
+  /** Telnyx learns the call (its `call.initiated`): its status reads `is_alive: true`. */
+  startCall(callControlId: string): void;
+  /**
+   * Marks the call as over: from now on its commands get Telnyx's 422 `90018` (call ended)
+   * and its status reads `is_alive: false`. Status of a call never seen: 404.
+   */
   endCall(callControlId: string): void;
   /** From now on, answers 401 to any API key but `apiKey` (undefined: any key, the default). */
   acceptOnlyApiKey(apiKey: string | undefined): void;
@@ -76,6 +90,8 @@ interface PendingFault {
 }
 
 const ROUTE = /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/;
+const STATUS_ROUTE = /^\/v2\/calls\/([^/]+)$/;
+const NOT_FOUND = { errors: [{ code: '10005', title: 'Resource not found' }] };
 
 /** Starts the simulator on `port` (0: a free port) on loopback. */
 export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
@@ -83,7 +99,9 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const faults: PendingFault[] = [];
   const listeners: Array<(command: ReceivedCommand) => void> = [];
   const accepted = new Set<string>();
+  const known = new Set<string>();
   const ended = new Set<string>();
+  const statusRequests: string[] = [];
   const sockets = new Set<Socket>();
   let onlyKey: string | undefined;
 
@@ -96,12 +114,39 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     return pending.fault;
   };
 
+  // GET /v2/calls/{id}: what Telnyx knows of the call, per the simulator's own call state.
+  const callStatus = (res: ServerResponse, callControlId: string) => {
+    statusRequests.push(callControlId);
+    const fault = takeFault('status');
+    if (fault === 'hang') return;
+    if (fault === 'lost_reply') return res.socket?.destroy();
+    if (fault) return reply(res, fault.status, fault.body ?? {});
+    if (!known.has(callControlId)) return reply(res, 404, NOT_FOUND);
+    const data = {
+      record_type: 'call',
+      call_control_id: callControlId,
+      call_leg_id: callControlId,
+      call_session_id: callControlId,
+      is_alive: !ended.has(callControlId),
+    } satisfies CallRetrieveStatusResponse.Data;
+    reply(res, 200, { data } satisfies CallRetrieveStatusResponse);
+  };
+
   const server = createServer(async (req, res) => {
+    const statusMatch = req.method === 'GET' ? STATUS_ROUTE.exec(req.url ?? '') : null;
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
-    if (!match)
-      return reply(res, 404, { errors: [{ code: '10005', title: 'Resource not found' }] });
+    if (!match && !statusMatch) return reply(res, 404, NOT_FOUND);
     const body = await readJson(req);
+    if (statusMatch) {
+      const auth = req.headers.authorization ?? '';
+      if (!auth.startsWith('Bearer ') || (onlyKey && auth !== `Bearer ${onlyKey}`)) {
+        return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
+      }
+      return callStatus(res, decodeURIComponent(statusMatch[1] as string));
+    }
+    if (!match) return;
     const callControlId = decodeURIComponent(match[1] as string);
+    known.add(callControlId);
     const action = match[2] as string;
     const authorization = req.headers.authorization ?? '';
     if (
@@ -140,11 +185,16 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   return {
     baseUrl: `http://127.0.0.1:${address.port}/v2`,
     commands,
+    statusRequests,
     commandsFor: (id) =>
       commands.filter((c) => c.callControlId === id && !c.duplicate && c.status === 200),
     failNext: (action, fault, times = 1) => faults.push({ action, fault, remaining: times }),
     onCommand: (listener) => listeners.push(listener),
-    endCall: (id) => ended.add(id),
+    startCall: (id) => known.add(id),
+    endCall: (id) => {
+      known.add(id);
+      ended.add(id);
+    },
     acceptOnlyApiKey: (apiKey) => {
       onlyKey = apiKey;
     },

@@ -76,3 +76,11 @@ export class CapacityReleaseError extends Error {
 export class CommandRejectedError extends TelnyxCommandError {
   override readonly name = 'CommandRejectedError';
 }
+
+/** The reconciler could not read or renew the leases (Redis down, hung, or a script failed). */
+export class ReconcileError extends Error {
+  override readonly name = 'ReconcileError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -49,6 +49,22 @@ export function redisContractEnvironment(
   };
 }
 
+/**
+ * The variables the worker and the reconciler share: the Redis contract's, the client's and
+ * the Telnyx key's secret ARN (never the secret itself).
+ */
+export function admissionEnvironment(
+  redis: RedisReplicationGroup,
+  admission: AdmissionSettings,
+  telnyxApiKeySecret: secretsmanager.ISecret,
+): Record<string, string> {
+  return {
+    ...redisContractEnvironment(redis, admission),
+    [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+    [N.telnyxApiKeySecretArn]: telnyxApiKeySecret.secretArn,
+  };
+}
+
 /** Options for {@link WorkerFunction}. */
 export interface WorkerFunctionProps {
   readonly code: lambda.Code;
@@ -115,9 +131,7 @@ export class WorkerFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       environment: {
-        ...redisContractEnvironment(props.redis, props.admission),
-        [N.redisCommandTimeoutMs]: String(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-        [N.telnyxApiKeySecretArn]: this.telnyxApiKeySecret.secretArn,
+        ...admissionEnvironment(props.redis, props.admission, this.telnyxApiKeySecret),
         // Declared (Telnyx's own URL) so `sam local invoke --env-vars` may point a local
         // worker at the Telnyx simulator.
         ...(props.declareLocalApiKey ? { [N.telnyxApiKey]: '' } : {}),

@@ -24,6 +24,8 @@ export const capacityKeys = ({ capPrefix, tenantmapPrefix }: CapacityKeyPrefixes
   globalLeases: () => `${capPrefix}:global:leases`,
   tenantLeases: (tenantId: string) => `${capPrefix}:tenant:${tenantId}:leases`,
   call: (callControlId: string) => `${capPrefix}:call:${callControlId}`,
+  // Held by one reconciler run at a time (its token), so overlapping runs never both act.
+  reconcileLock: () => `${capPrefix}:reconciler:lock`,
 });
 
 export type CapacityKeys = ReturnType<typeof capacityKeys>;

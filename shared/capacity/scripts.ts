@@ -8,11 +8,15 @@
 export interface RedisScript<K extends string, A extends string> {
   readonly lua: string;
   readonly numberOfKeys: number;
-  /** KEYS then ARGV, as `EVALSHA sha numberOfKeys ...` and ioredis script commands take them. */
-  arguments(fields: Readonly<Record<K | A, string>>): string[];
+  /**
+   * KEYS then ARGV, as `EVALSHA sha numberOfKeys ...` and ioredis script commands take them;
+   * `rest` follows the named ARGV for a script whose header names a variadic tail.
+   */
+  arguments(fields: Readonly<Record<K | A, string>>, rest?: readonly string[]): string[];
 }
 
-function redisScript<const K extends string, const A extends string>(
+/** Names a script's KEYS and ARGV, in the order its header lists them. */
+export function redisScript<const K extends string, const A extends string>(
   lua: string,
   keys: readonly K[],
   argv: readonly A[],
@@ -20,9 +24,10 @@ function redisScript<const K extends string, const A extends string>(
   return {
     lua,
     numberOfKeys: keys.length,
-    arguments: (fields) => [
+    arguments: (fields, rest = []) => [
       ...keys.map((name) => fields[name]),
       ...argv.map((name) => fields[name]),
+      ...rest,
     ],
   };
 }

@@ -24,6 +24,9 @@ export const ENV_NAMES = {
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
   telnyxConnectionId: 'TELNYX_CONNECTION_ID',
   telnyxSourceCidrs: 'TELNYX_SOURCE_CIDRS',
+  reconcileIntervalSeconds: 'RECONCILE_INTERVAL_SECONDS',
+  reconcileCheckSeconds: 'RECONCILE_CHECK_SECONDS',
+  reconcileBatchSize: 'RECONCILE_BATCH_SIZE',
   /** Read by Powertools Metrics itself; the worker falls back to `METRICS_NAMESPACE`. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

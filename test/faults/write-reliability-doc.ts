@@ -26,6 +26,7 @@ const SECTIONS: ReadonlyArray<readonly [file: string, title: string]> = [
   ['slot-truth-faults', 'Slot truth: lost replies, remapped numbers, failed releases, late events'],
   ['ingest-fuzz', 'Hostile input: ingest'],
   ['worker-fuzz', 'Hostile input: worker'],
+  ['reconciler-faults', 'Lease reconciler: long calls, lost hangups, Telnyx status'],
   ['load-burst', 'Load'],
 ];
 
@@ -53,6 +54,8 @@ const sum = (pattern: RegExp) =>
     0,
   );
 const one = (file: string, key: string) => files.get(file)?.scenarios[0]?.figures[key];
+/** The first scenario's value of `key`, wherever it was measured. */
+const figure = (key: string) => all.find((s) => key in s.figures)?.figures[key];
 
 const totals = {
   scenarios: all.length,
@@ -65,6 +68,9 @@ const totals = {
   overAdmittedCalls: sum(/^overAdmittedCalls$/),
   crashes: sum(/^crashes$/),
   samplesOverCap: sum(/^samplesOverCap$/),
+  slotsHeldPastReclaimBound: all.filter(
+    (s) => Number(s.figures.reclaimDelayMs) > Number(s.figures.reclaimBoundMs),
+  ).length,
   doubledCommands:
     sum(/^commandsCarriedOutTwice$/) +
     [...files.values()].reduce((n, f) => n + Number(f.commandsCarriedOutTwice ?? 0), 0),
@@ -126,6 +132,8 @@ AWS SDK talking to local-aws-sqs (or, for the ingest fuzzing, a mocked \`SQSClie
 | Over-admitted calls | ${totals.overAdmittedCalls} |
 | Handler crashes | ${totals.crashes} |
 | Occupancy samples over a cap | ${totals.samplesOverCap} |
+| Over-admitted calls | ${totals.overAdmittedCalls} |
+| Slots held past the reclaim bound | ${totals.slotsHeldPastReclaimBound} |
 | Commands carried out twice | ${totals.doubledCommands} |
 | Fault suite run time | ${suiteSeconds ? `${suiteSeconds} s (jest, 2-core machine)` : 'not given'} |
 
@@ -144,7 +152,8 @@ ${SECTIONS.map(([file, title]) => {
   The restart scenario above uses exactly such an in-memory server.
 - A release that fails while Redis is down (\`capacity release failed\`) is reported failed and
   retried through SQS (1, 2, 4, 8 s back-off, five receives); an outage longer than that sends
-  the hangup to the dead-letter queue and leaves the slot to its lease (\`CAPACITY_TTL_SECONDS\`).
+  the hangup to the dead-letter queue and leaves the slot to the reconciler, which releases it
+  once Telnyx reports the call ended (within the reclaim bound below).
   When Redis merely hangs, the release written to the connection still runs once it wakes up
   (\`slotFreedAfterResume\`).
 - A \`call.initiated\` older than 60 s by its \`occurred_at\` (\`CALL_SETUP_WINDOW_SECONDS\`) is
@@ -155,6 +164,17 @@ ${SECTIONS.map(([file, title]) => {
   callers hear "unable to accept" and nothing is evicted
   (\`test/integration/redis-full.test.ts\`); a demoted primary's READONLY replies make the
   client reconnect (\`test/integration/redis-failover.test.ts\`). Neither writes figures here.
+- Reclaim bound: a call whose hangup never arrives is released at most
+  \`CAPACITY_TTL_SECONDS - window + 2 x RECONCILE_INTERVAL_SECONDS\` after it ended, where a lease
+  is due for a status check \`window = max(CAPACITY_TTL_SECONDS - RECONCILE_CHECK_SECONDS,
+  2 x RECONCILE_INTERVAL_SECONDS)\` seconds before it runs out: \`RECONCILE_CHECK_SECONDS +
+  2 x RECONCILE_INTERVAL_SECONDS\` = ${figure('reclaimBoundAtDefaultsSeconds')} s with the defaults (7200, 300, 60). It holds while
+  Telnyx answers and the calls due per run fit in \`RECONCILE_BATCH_SIZE\` (500): up to
+  500 x RECONCILE_CHECK_SECONDS / RECONCILE_INTERVAL_SECONDS = 2,500 live calls at the defaults.
+  While Telnyx cannot be asked, slots are kept (renewed), never released.
+- The reconciler's figures are measured with leases of 3 s and a check period of 1 s, so the
+  test sees leases run out; the per-hour figure at the defaults scales the measured requests
+  per check period by 3600 / 300.
 - A call denied with "unable to accept" because its acquire timed out can still be admitted
   by that same acquire when Redis resumes (\`deniedCallHeldSlotAfterUnpause\`): it then holds a
   slot until its own hangup releases it, seconds later.

@@ -17,6 +17,7 @@ let resources: Record<string, CfnResource>;
 let ingestId: string;
 let workerId: string;
 let adminId: string;
+let reconcilerId: string;
 let queueId: string;
 
 /** The properties of the resource with this logical id (which must exist). */
@@ -48,6 +49,10 @@ const securityGroupOf = (functionId: string): string => {
   expect(groups).toHaveLength(1);
   return groups[0]?.['Fn::GetAtt'][0] as string;
 };
+const securityGroupsOf = (functionId: string) =>
+  (
+    props(functionId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
+  ).SecurityGroupIds.map((sg) => sg['Fn::GetAtt'][0] as string);
 const envOf = (functionId: string) =>
   (props(functionId).Environment as { Variables: Record<string, unknown> }).Variables;
 
@@ -58,6 +63,7 @@ beforeAll(() => {
   [ingestId] = findFunction(resources, 'ingest');
   [workerId] = findFunction(resources, 'worker');
   [adminId] = findFunction(resources, 'admin');
+  [reconcilerId] = findFunction(resources, 'reconciler');
   // The main queue is the one with a redrive policy; the DLQ has none.
   const withRedrive = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
   expect(withRedrive).toHaveLength(1);
@@ -194,7 +200,7 @@ describe('redis', () => {
     });
   });
 
-  it('accepts connections only from the worker and admin security groups, on the Redis port', () => {
+  it('accepts connections only from the worker, admin and reconciler security groups, on the Redis port', () => {
     const [, group] = onlyOfType('AWS::ElastiCache::ReplicationGroup');
     const redisSg = (group.Properties.SecurityGroupIds as { 'Fn::GetAtt': string[] }[])[0]?.[
       'Fn::GetAtt'
@@ -212,16 +218,17 @@ describe('redis', () => {
         SourceSecurityGroupId: { 'Fn::GetAtt': [securityGroupOf(functionId), 'GroupId'] },
       });
     expect(ingress.map(([, rule]) => rule.Properties)).toEqual(
-      expect.arrayContaining([from(workerId), from(adminId)]),
+      expect.arrayContaining([from(workerId), from(adminId), from(reconcilerId)]),
     );
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
   });
 
-  it('lets the worker out only to HTTPS and to the Redis security group', () => {
-    const workerSg = (
-      props(workerId).VpcConfig as { SecurityGroupIds: { 'Fn::GetAtt': string[] }[] }
-    ).SecurityGroupIds[0]?.['Fn::GetAtt'][0] as string;
-    expect(props(workerSg).SecurityGroupEgress).toEqual([
+  it.each([
+    ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
+  ])('lets the %s out only to HTTPS and to the Redis security group', (_, id) => {
+    const [sg] = securityGroupsOf(id()) as [string];
+    expect(props(sg).SecurityGroupEgress).toEqual([
       expect.objectContaining({
         CidrIp: '0.0.0.0/0',
         IpProtocol: 'tcp',
@@ -231,10 +238,9 @@ describe('redis', () => {
     ]);
     const egress = ofType('AWS::EC2::SecurityGroupEgress')
       .map(([, rule]) => rule.Properties)
-      .filter((rule) => JSON.stringify(rule.GroupId).includes(workerSg));
+      .filter((rule) => (rule.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] === sg);
     expect(egress).toEqual([
       expect.objectContaining({
-        GroupId: { 'Fn::GetAtt': [workerSg, 'GroupId'] },
         FromPort: 6380,
         ToPort: 6380,
         DestinationSecurityGroupId: expect.anything(),
@@ -242,8 +248,11 @@ describe('redis', () => {
     ]);
   });
 
-  it('puts the worker in the private subnets that route through the NAT gateway', () => {
-    const subnets = (props(workerId).VpcConfig as { SubnetIds: { Ref: string }[] }).SubnetIds;
+  it.each([
+    ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
+  ])('puts the %s in the private subnets that route through the NAT gateway', (_, id) => {
+    const subnets = (props(id()).VpcConfig as { SubnetIds: { Ref: string }[] }).SubnetIds;
     expect(subnets).toHaveLength(2);
     for (const { Ref } of subnets) {
       const associations = ofType('AWS::EC2::SubnetRouteTableAssociation').filter(
@@ -367,6 +376,7 @@ describe('functions', () => {
   it.each([
     ['ingest', () => ingestId],
     ['worker', () => workerId],
+    ['reconciler', () => reconcilerId],
   ])(
     'runs %s on nodejs22.x, arm64, with tracing, source maps and a retained log group',
     (_, id) => {
@@ -484,7 +494,7 @@ describe('least privilege', () => {
     ).toEqual([]);
   });
 
-  it('lets only the worker read the two secrets and consume the queue, and it cannot send', () => {
+  it('lets only the worker, the admin function and the reconciler read secrets; the worker cannot send', () => {
     const secrets = ofType('AWS::SecretsManager::Secret').map(([id]) => ({ Ref: id }));
     expect(secrets).toHaveLength(2);
     const reads = statementsOf(workerId).filter((s) =>
@@ -497,7 +507,11 @@ describe('least privilege', () => {
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
     expect(readers.map(([, p]) => p.Properties.Roles).sort()).toEqual(
-      [[{ Ref: roleOf(workerId) }], [{ Ref: roleOf(adminId) }]].sort(),
+      [
+        [{ Ref: roleOf(workerId) }],
+        [{ Ref: roleOf(adminId) }],
+        [{ Ref: roleOf(reconcilerId) }],
+      ].sort(),
     );
   });
 
@@ -518,6 +532,21 @@ describe('least privilege', () => {
     );
     expect(change.length).toBeGreaterThan(0);
     for (const s of change) expect(s.Resource).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+  });
+
+  it('lets the reconciler read the two secrets and nothing else but X-Ray', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret').map(([id]) => ({ Ref: id }));
+    const statements = statementsOf(reconcilerId);
+    const reads = statements.filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s) => s.Resource)).toEqual(expect.arrayContaining(secrets));
+    expect(new Set(statements.flatMap(actions))).toEqual(
+      new Set([
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]),
+    );
   });
 
   it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
@@ -660,23 +689,26 @@ describe('operations', () => {
     const [topicId] = onlyOfType('AWS::SNS::Topic');
     const alarms = ofType('AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThanOrEqual(13);
-    for (const [, alarm] of alarms) {
+    for (const [id, alarm] of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: topicId }],
         OKActions: [{ Ref: topicId }],
-        TreatMissingData: 'notBreaching',
+        // Silence is the failure only for the reconciler's schedule: no runs at all.
+        TreatMissingData: id.startsWith('AlarmsReconcilerNotRunning')
+          ? 'breaching'
+          : 'notBreaching',
       });
     }
   });
 
-  it('alarms on errors of both functions', () => {
+  it('alarms on errors of every function', () => {
     const errorAlarms = ofType('AWS::CloudWatch::Alarm').filter(
       ([, a]) => a.Properties.MetricName === 'Errors',
     );
     const functions = errorAlarms.map(
       ([, a]) => (a.Properties.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref,
     );
-    expect(functions.sort()).toEqual([ingestId, workerId].sort());
+    expect(functions.sort()).toEqual([ingestId, workerId, reconcilerId].sort());
   });
 
   it('charts accepted calls and every denial reason from the worker metrics', () => {
@@ -727,5 +759,81 @@ describe('interface', () => {
       expect(outputs).toHaveProperty(name);
     }
     expect(JSON.stringify(outputs.WebhookUrl.Value)).toMatch(/\/webhooks\/telnyx"\]\]\}$/);
+  });
+});
+
+describe('lease reconciler', () => {
+  it('runs every RECONCILE_INTERVAL_SECONDS on an EventBridge schedule, one value feeding both', () => {
+    const [, rule] = onlyOfType('AWS::Events::Rule');
+    expect(rule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [reconcilerId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    expect(envOf(reconcilerId).RECONCILE_INTERVAL_SECONDS).toBe('60');
+    expect(props(reconcilerId).Timeout).toBe(60);
+  });
+
+  it('takes another interval from the context, and a lease floor of two intervals with it', () => {
+    const app = new App({ context: { reconcileIntervalSeconds: 120 } });
+    const stack = new CallAdmissionStack(app, 'Other', {
+      code: INLINE_CODE,
+      reconcileIntervalSeconds: 120,
+    });
+    const other = Template.fromStack(stack).toJSON();
+    const [, rule] = Object.entries(other.Resources as Record<string, CfnResource>).find(
+      ([, r]) => r.Type === 'AWS::Events::Rule',
+    ) as [string, CfnResource];
+    const [id] = findFunction(other.Resources, 'reconciler');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(2 minutes)');
+    expect(
+      (other.Resources[id].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables.RECONCILE_INTERVAL_SECONDS,
+    ).toBe('120');
+    expect(other.Parameters.CapacityTtlSeconds.MinValue).toBe(241);
+  });
+
+  it('refuses an interval EventBridge cannot schedule', () => {
+    expect(
+      () =>
+        new CallAdmissionStack(new App(), 'Bad', {
+          code: INLINE_CODE,
+          reconcileIntervalSeconds: 90,
+        }),
+    ).toThrow(/reconcileIntervalSeconds/);
+  });
+
+  it('gives the reconciler the Redis contract, its interval and secret ARNs, never secrets', () => {
+    const env = envOf(reconcilerId);
+    expect(env).toMatchObject({
+      CAPACITY_TTL_SECONDS: { Ref: 'CapacityTtlSeconds' },
+      CAP_PREFIX: { Ref: 'CapPrefix' },
+      POWERTOOLS_SERVICE_NAME: 'reconciler',
+      POWERTOOLS_METRICS_NAMESPACE: 'TelnyxCallAdmission',
+    });
+    expect(env.TELNYX_API_KEY_SECRET_ARN).toEqual(envOf(workerId).TELNYX_API_KEY_SECRET_ARN);
+    expect(env.REDIS_URL).toEqual(envOf(workerId).REDIS_URL);
+    expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
+  });
+
+  it('alarms when the reconciler stops running: no invocations counts as breaching', () => {
+    const [topicId] = onlyOfType('AWS::SNS::Topic');
+    const silent = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) => a.Properties.MetricName === 'Invocations',
+    );
+    expect(silent.map(([, a]) => a.Properties)).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: topicId }],
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: reconcilerId } }],
+      }),
+    ]);
   });
 });

@@ -90,6 +90,14 @@ it.each(['ingest', 'worker'] as const)(
   },
 );
 
+it('gives npm run invoke the reconciler function logical id, timeout and memory', () => {
+  const [logicalId, resource] = findFunction(resources, 'reconciler');
+
+  expect(FUNCTIONS.reconciler.logicalId).toBe(logicalId);
+  expect(resource.Properties.Timeout).toBe(FUNCTIONS.reconciler.timeoutSeconds);
+  expect(resource.Properties.MemorySize).toBe(FUNCTIONS.reconciler.memoryMb);
+});
+
 it.each(['ingest', 'worker'] as const)(
   'documents every %s variable of env.json that SAM cannot override',
   (name) => {

@@ -7,6 +7,7 @@ export const INLINE_CODE = {
   ingest: lambda.Code.fromInline('export const handler = async () => ({ statusCode: 200 });'),
   worker: lambda.Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });'),
   admin: lambda.Code.fromInline('export const handler = async () => ({ ok: true, result: {} });'),
+  reconciler: lambda.Code.fromInline('export const handler = async () => ({ locked: false });'),
 };
 
 /** A fresh app holding the production stack with inline code (not yet synthesized). */
@@ -25,7 +26,7 @@ export interface CfnResource {
 /** The single resource of `type` whose properties include `POWERTOOLS_SERVICE_NAME = service`. */
 export function findFunction(
   resources: Record<string, CfnResource>,
-  service: 'ingest' | 'worker' | 'admin',
+  service: 'ingest' | 'worker' | 'admin' | 'reconciler',
 ): [logicalId: string, resource: CfnResource] {
   const matches = Object.entries(resources).filter(
     ([, r]) =>

@@ -42,6 +42,9 @@ export interface AlarmsProps {
   readonly worker: lambda.IFunction;
   readonly httpApi: apigwv2.IHttpApi;
   readonly redis: elasticache.CfnReplicationGroup;
+  readonly reconciler: lambda.IFunction;
+  /** The reconciler's schedule (s): it sets how long a silence means it stopped running. */
+  readonly reconcileIntervalSeconds: number;
 }
 
 /**
@@ -111,6 +114,7 @@ export class Alarms extends Construct {
       ...this.throttleAlarms(props, period),
       ...this.callAlarms(period),
       ...this.redisAlarms(props.redis, period),
+      ...this.reconcilerAlarms(props.reconciler, props.reconcileIntervalSeconds),
     ];
   }
 
@@ -190,6 +194,31 @@ export class Alarms extends Construct {
         metric: worst('EngineCPUUtilization', 'Maximum'),
         threshold: REDIS_ENGINE_CPU_THRESHOLD_PERCENT,
         alarmDescription: 'The Redis engine thread is busy: commands slow down and time out.',
+      }),
+    ];
+  }
+
+  /**
+   * Without the reconciler, live calls lose their slots once their leases run out and ended
+   * calls whose hangup was lost keep theirs: page when it fails, or stops running at all.
+   */
+  private reconcilerAlarms(fn: lambda.IFunction, intervalSeconds: number): cloudwatch.Alarm[] {
+    const period = Duration.seconds(Math.max(300, intervalSeconds));
+    return [
+      this.alarm('ReconcilerErrors', {
+        metric: fn.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 1,
+        alarmDescription:
+          'The lease reconciler failed (Redis unreachable, bad configuration or a bug): long ' +
+          'calls lose their slots at lease expiry and lost hangups are not reclaimed.',
+      }),
+      this.alarm('ReconcilerNotRunning', {
+        metric: fn.metricInvocations({ period, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // Silence is the failure here: no invocations at all means the schedule stopped.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: 'The lease reconciler did not run: check its EventBridge schedule.',
       }),
     ];
   }
