@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
 import { readPipelineState } from '../local/pipeline-state.js';
 import { capacityStatus } from '../local/tenant-status.js';
 import { textTable } from '../local/text-table.js';
+import { getPlan, setPlan, validatePlanText } from '../shared/plans/plan-admin.js';
 import {
   type AdminResult,
   type CapName,
@@ -22,9 +24,14 @@ const USAGE = `Usage: npm run tenants -- <command>
   clear-cap <tenant> [--concurrency] [--rpm]    remove overrides (both when none is named)
   status [tenant]                               active calls, calls this minute, expired leases
   list                                          mapped numbers
+  config set <tenant> <file.json> [--expect-revision N]
+                                                validate and save a call plan (stored revision + 1;
+                                                with --expect-revision, only if N is stored)
+  config get <tenant>                           the stored call plan, and whether it is valid
+  config validate <tenant> <file.json>          check a call plan file; writes nothing
 
 Redis: REDIS_URL; when unset, the Redis of the running \`npm start\` (from .local/pipeline.json);
-otherwise redis://127.0.0.1:6379. Prefixes and default caps (TENANTMAP_PREFIX, CAP_PREFIX,
+otherwise redis://127.0.0.1:6379. Prefixes and default caps (TENANTMAP_PREFIX, CAP_PREFIX, TENANTCFG_PREFIX,
 GLOBAL_CONCURRENCY_CAP, TENANT_CONCURRENCY_CAP_DEFAULT, TENANT_CALLS_PER_MIN_CAP_DEFAULT) are read
 the same way, falling back to the contract's prefixes and npm start's caps.
 Exit codes: 0 done, 1 Redis unreachable or failed, 2 bad input (nothing written).`;
@@ -37,6 +44,7 @@ const prefixes = {
   tenantmapPrefix: setting('TENANTMAP_PREFIX', LOCAL_HANDLER_ENV.TENANTMAP_PREFIX),
   capPrefix: setting('CAP_PREFIX', LOCAL_HANDLER_ENV.CAP_PREFIX),
 };
+const tenantcfgPrefix = setting('TENANTCFG_PREFIX', 'tenantcfg');
 
 /** Thrown for usage errors: printed with the usage, exit code 2. */
 class UsageError extends Error {
@@ -104,8 +112,53 @@ async function run(argv: string[], redis: Redis): Promise<string> {
     }
     case 'status':
       return status(redis, positionals(0, 1)[0]);
+    case 'config':
+      return config(redis, args({ 'expect-revision': { type: 'string' } }));
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  }
+}
+
+async function config(
+  redis: Redis,
+  { values, positionals: [action, tenant, file, ...extra] }: ReturnType<typeof parseArgs>,
+): Promise<string> {
+  const expected = values['expect-revision'];
+  const wants = { set: 2, get: 1, validate: 2 }[String(action)];
+  const given = [tenant, file].filter((p) => p !== undefined).length;
+  if (wants === undefined || given !== wants || extra.length > 0)
+    throw new UsageError('expected: config set|get|validate <tenant> [file.json]');
+  if (expected !== undefined && (action !== 'set' || !/^\d+$/.test(String(expected))))
+    throw new UsageError('--expect-revision N goes with config set (N: a whole number)');
+  const text = file === undefined ? '' : readPlanFile(file);
+  switch (action) {
+    case 'validate':
+      settle(validatePlanText(tenant as string, text));
+      return `${file}: a valid plan for ${tenant} (nothing written)`;
+    case 'set': {
+      const options = { expectRevision: expected === undefined ? undefined : Number(expected) };
+      const written = settle(
+        await setPlan(redis, tenantcfgPrefix, tenant as string, text, options),
+      );
+      return `${tenant}: plan revision ${written.revision} saved (was ${written.previousRevision || 'none'})`;
+    }
+    default: {
+      const found = settle(await getPlan(redis, tenantcfgPrefix, tenant as string));
+      if (found.document === null) return `${tenant}: no plan (calls are answered as today)`;
+      const verdict =
+        found.problems.length === 0
+          ? `valid, revision ${found.revision}`
+          : `INVALID (the worker keeps its last valid revision):\n  ${found.problems.join('\n  ')}`;
+      return `${found.document}\n${tenant}: ${verdict}`;
+    }
+  }
+}
+
+function readPlanFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
 }
 

@@ -13,9 +13,10 @@ import { ENV_NAMES } from '../../shared/config/env-names.js';
 import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
+import { createPlanLoader } from '../../shared/plans/plan-loader.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
-import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
 
 // Everything below runs once per container (cold start); a bad environment fails here,
 // naming every offending variable.
@@ -44,16 +45,22 @@ const telnyx = new Telnyx({
   maxRetries: 2,
 });
 
+const callMetrics = powertoolsCallMetrics(metrics);
 const deps = {
   logger,
-  metrics: powertoolsCallMetrics(metrics),
+  metrics: callMetrics,
   limiter: createCapacityLimiter(redis, config, logger),
   callControl: createTelnyxCallControl(telnyx, {
     voice: config.speakVoice,
     language: config.speakLanguage,
   }),
-  resolveTenant: (to: string | null | undefined) =>
-    resolveTenantId({ redis, tenantmapPrefix: config.tenantmapPrefix, logger }, to),
+  resolveTenant: createTenantPlanResolver(redis, config, logger),
+  plans: createPlanLoader({
+    redis,
+    tenantcfgPrefix: config.tenantcfgPrefix,
+    logger,
+    metrics: callMetrics,
+  }),
 };
 
 // FIFO: records of one call run in order; a failed call's later records are returned

@@ -23,6 +23,7 @@ export const WORKER_TIMEOUT = Duration.seconds(60);
 export interface AdmissionSettings {
   readonly tenantmapPrefix: string;
   readonly capPrefix: string;
+  readonly tenantcfgPrefix: string;
   readonly globalConcurrencyCap: string;
   readonly tenantConcurrencyCapDefault: string;
   readonly tenantCallsPerMinCapDefault: string;
@@ -87,6 +88,7 @@ export class WorkerFunction extends Construct {
         [N.redisUrl]: props.redis.url,
         [N.tenantmapPrefix]: props.admission.tenantmapPrefix,
         [N.capPrefix]: props.admission.capPrefix,
+        [N.tenantcfgPrefix]: props.admission.tenantcfgPrefix,
         [N.globalConcurrencyCap]: props.admission.globalConcurrencyCap,
         [N.tenantConcurrencyCapDefault]: props.admission.tenantConcurrencyCapDefault,
         [N.tenantCallsPerMinCapDefault]: props.admission.tenantCallsPerMinCapDefault,

@@ -4,7 +4,9 @@ import type { Denial } from './denials.js';
 export interface CallMetrics {
   accepted(): void;
   denied(denial: Denial): void;
+  /** A tenant plan document failed validation (counted on every read, unlike the warning). */
+  tenantConfigInvalid(): void;
 }
 
 /** Metrics that go nowhere, for callers that do not report any. */
-export const noMetrics: CallMetrics = { accepted() {}, denied() {} };
+export const noMetrics: CallMetrics = { accepted() {}, denied() {}, tenantConfigInvalid() {} };

@@ -6,4 +6,5 @@ export const CALL_METRIC_NAMES = {
   accepted: 'CallAccepted',
   denied: 'CallDenied',
   reasonDimension: 'Reason',
+  tenantConfigInvalid: 'TenantConfigInvalid',
 } as const;

@@ -12,7 +12,8 @@ export interface RedisScript<K extends string, A extends string> {
   arguments(fields: Readonly<Record<K | A, string>>): string[];
 }
 
-function redisScript<const K extends string, const A extends string>(
+/** Names a script's KEYS and ARGV, in the order the script reads them. */
+export function redisScript<const K extends string, const A extends string>(
   lua: string,
   keys: readonly K[],
   argv: readonly A[],

@@ -19,20 +19,67 @@ type ActionsClient = Pick<Telnyx, 'calls'>;
 export function createTelnyxCallControl(client: ActionsClient, speech: SpeakSettings): CallControl {
   const actions = client.calls.actions;
   return {
-    answer: (id, { clientState, commandId }) =>
-      settle(actions.answer(id, { client_state: clientState, command_id: commandId })),
-    speak: (id, { text, clientState, commandId }) =>
+    answer: (id, { clientState, commandId, stream }) =>
+      settle(
+        actions.answer(id, {
+          client_state: clientState,
+          command_id: commandId,
+          ...(stream ? { stream_url: stream.url, stream_track: stream.track } : {}),
+        }),
+      ),
+    speak: (id, { text, clientState, commandId, voice, language }) =>
       settle(
         actions.speak(id, {
           payload: text,
-          voice: speech.voice,
+          voice: voice ?? speech.voice,
           // Validated loosely on purpose: Telnyx adds languages faster than the SDK's types.
-          language: speech.language as ActionSpeakParams['language'],
+          language: (language ?? speech.language) as ActionSpeakParams['language'],
           client_state: clientState,
           command_id: commandId,
         }),
       ),
     hangup: (id, { commandId }) => settle(actions.hangup(id, { command_id: commandId })),
+    reject: (id, { commandId }) =>
+      settle(actions.reject(id, { cause: 'USER_BUSY', command_id: commandId })),
+    playAudio: (id, { audioUrl, clientState, commandId }) =>
+      settle(
+        actions.startPlayback(id, {
+          audio_url: audioUrl,
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
+    transfer: (id, options) =>
+      settle(
+        actions.transfer(id, {
+          to: options.to,
+          ...(options.from ? { from: options.from } : {}),
+          timeout_secs: options.timeoutSecs,
+          client_state: options.clientState,
+          target_leg_client_state: options.targetLegClientState,
+          command_id: options.commandId,
+        }),
+      ),
+    startStreaming: (id, { url, track, clientState, commandId }) =>
+      settle(
+        actions.startStreaming(id, {
+          stream_url: url,
+          stream_track: track,
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
+    startAiAssistant: (id, { assistantId, dynamicVariables, clientState, commandId }) =>
+      settle(
+        actions.startAIAssistant(id, {
+          assistant: {
+            id: assistantId,
+            ...(dynamicVariables ? { dynamic_variables: dynamicVariables } : {}),
+          },
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
   };
 }
 

@@ -1,37 +1,3 @@
-import type { Redis } from 'ioredis';
-import { LOG_MESSAGES } from '../logging/log-messages.js';
-import type { AppLogger } from '../logging/logger.js';
-import { normalizeNumber } from './normalize-number.js';
-
-export interface ResolveTenantDeps {
-  readonly redis: Pick<Redis, 'get'>;
-  readonly tenantmapPrefix: string;
-  readonly logger: Pick<AppLogger, 'error'>;
-}
-
 /** The contract's DID mapping key. */
 export const didKey = (tenantmapPrefix: string, normalized: string): string =>
   `${tenantmapPrefix}:did:${normalized}`;
-
-/**
- * Resolves the tenant that owns the dialed number, or `null` when the number is empty,
- * unmapped, or Redis fails (logged as `tenant resolve failed`, as the contract says).
- */
-export async function resolveTenantId(
-  deps: ResolveTenantDeps,
-  toNumber: string | null | undefined,
-): Promise<string | null> {
-  const normalized = normalizeNumber(toNumber ?? '');
-  if (normalized === '') return null;
-  try {
-    const tenantId = await deps.redis.get(didKey(deps.tenantmapPrefix, normalized));
-    return tenantId === null || tenantId === '' ? null : tenantId;
-  } catch (error) {
-    deps.logger.error(LOG_MESSAGES.tenantResolveFailed, { error: errorMessage(error) });
-    return null;
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,26 +2,34 @@ import type { CallFlowDeps } from '../../shared/calls/call-flow.js';
 import type { Denial } from '../../shared/calls/denials.js';
 import type { AcquireResult, ReleaseOptions } from '../../shared/capacity/limiter.js';
 import { CapacityEvaluationError } from '../../shared/errors.js';
-import type { CommandResult } from '../../shared/telnyx/call-control.js';
+import type { TenantPlan } from '../../shared/plans/plan-schema.js';
+import type { CallControl, CommandResult } from '../../shared/telnyx/call-control.js';
 import { RecordingLogger } from './recording-logger.js';
 
 /** One thing the call flow asked of its collaborators, in the order it asked. */
 export type FlowCall =
   | {
       readonly to: 'telnyx';
-      readonly action: 'answer' | 'speak' | 'hangup';
+      readonly action: TelnyxAction;
       readonly options: object;
     }
   | { readonly to: 'limiter'; readonly action: 'tryAcquire'; readonly tenantId: string }
   | { readonly to: 'limiter'; readonly action: 'release'; readonly options: ReleaseOptions }
-  | { readonly to: 'metrics'; readonly action: 'accepted' }
+  | { readonly to: 'metrics'; readonly action: 'accepted' | 'tenantConfigInvalid' }
   | { readonly to: 'metrics'; readonly action: 'denied'; readonly denial: Denial };
 
-/** How the fakes answer: the tenant a number maps to and what an acquire returns. */
+type TelnyxAction = keyof CallControl;
+
+/** How the fakes answer: the tenant a number maps to, its plan, and what an acquire returns. */
 export interface FakeAnswers {
   readonly tenantId?: string | null;
+  /** The tenant's plan, valid and pinned (its pinned copy is found by later steps). */
+  readonly plan?: TenantPlan;
   readonly acquire?: AcquireResult | 'fails';
 }
+
+/** The digest the fake pins every plan under. */
+export const FAKE_PLAN_DIGEST = 'd'.repeat(40);
 
 /**
  * Call flow dependencies that record every request and touch no Redis and no HTTP: the
@@ -31,13 +39,20 @@ export function recordingCallFlow(answers: FakeAnswers = {}) {
   const calls: FlowCall[] = [];
   const logger = new RecordingLogger();
   const command =
-    (action: 'answer' | 'speak' | 'hangup') =>
+    (action: TelnyxAction) =>
     async (_callId: string, options: object): Promise<CommandResult> => {
       calls.push({ to: 'telnyx', action, options });
       return 'sent';
     };
   const deps: CallFlowDeps = {
-    resolveTenant: async () => (answers.tenantId === undefined ? 'acme' : answers.tenantId),
+    resolveTenant: async () => ({
+      tenantId: answers.tenantId === undefined ? 'acme' : answers.tenantId,
+      plan: { kind: 'none' },
+    }),
+    plans: {
+      choose: () => (answers.plan ? { plan: answers.plan, digest: FAKE_PLAN_DIGEST } : null),
+      pinned: async () => answers.plan ?? null,
+    },
     limiter: {
       async tryAcquire(_callId, tenantId) {
         calls.push({ to: 'limiter', action: 'tryAcquire', tenantId });
@@ -49,11 +64,21 @@ export function recordingCallFlow(answers: FakeAnswers = {}) {
         return true;
       },
     },
-    callControl: { answer: command('answer'), speak: command('speak'), hangup: command('hangup') },
+    callControl: {
+      answer: command('answer'),
+      speak: command('speak'),
+      hangup: command('hangup'),
+      reject: command('reject'),
+      playAudio: command('playAudio'),
+      transfer: command('transfer'),
+      startStreaming: command('startStreaming'),
+      startAiAssistant: command('startAiAssistant'),
+    },
     logger,
     metrics: {
       accepted: () => calls.push({ to: 'metrics', action: 'accepted' }),
       denied: (denial) => calls.push({ to: 'metrics', action: 'denied', denial }),
+      tenantConfigInvalid: () => calls.push({ to: 'metrics', action: 'tenantConfigInvalid' }),
     },
   };
   return { deps, calls, logger };
