@@ -9,6 +9,14 @@ import { type Row, type Section, verdict } from './report.js';
 
 const FULL_DID = '+13125550177';
 const FULL_TENANT = 'tenant-full';
+const PLAN_DID = '+13125550166';
+const PLAN_TENANT = 'tenant-plan';
+const ANSWER_DID = '+13125550155';
+const ANSWER_TENANT = 'tenant-answer-plan';
+
+/** A plan document for the bench's tenants (its own fixture: product code reads none). */
+const planDoc = (tenantId: string, fields: Record<string, unknown>) =>
+  JSON.stringify({ schemaVersion: 1, tenantId, revision: 1, ...fields });
 
 /** What Redis saw while one event was handled, read from Redis itself. */
 interface RedisActivity {
@@ -71,6 +79,26 @@ const describe = (a: RedisActivity) =>
 export async function measureRoundTrips(env: BenchEnvironment): Promise<Section> {
   await env.redis.set(didKey('tenantmap', normalizeNumber(FULL_DID)), FULL_TENANT);
   await env.redis.set(`tenantmap:tenant:${FULL_TENANT}:cap:concurrency`, '1');
+  await env.redis.set(didKey('tenantmap', normalizeNumber(PLAN_DID)), PLAN_TENANT);
+  await env.redis.set(
+    `tenantcfg:${PLAN_TENANT}`,
+    planDoc(PLAN_TENANT, {
+      greeting: { text: 'Welcome.' },
+      onAdmit: { type: 'transfer', to: '+13125550100', onFailure: { say: 'Sorry.' } },
+      hours: {
+        timezone: 'America/Chicago',
+        weekly: Object.fromEntries(
+          ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]),
+        ),
+        closed: { say: 'Closed.' },
+      },
+    }),
+  );
+  await env.redis.set(didKey('tenantmap', normalizeNumber(ANSWER_DID)), ANSWER_TENANT);
+  await env.redis.set(
+    `tenantcfg:${ANSWER_TENANT}`,
+    planDoc(ANSWER_TENANT, { onAdmit: { type: 'answer' } }),
+  );
   const context = lambdaContext('worker');
   const deliver = async (body: TelnyxWebhookBody) => {
     const result = await env.worker({ Records: [sqsRecord(body)] }, context);
@@ -97,6 +125,24 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
     ),
   );
 
+  progress('round-trips: calls with tenant plans');
+  const planned = callControlId();
+  const plannedInitiated = await observe(env, () =>
+    deliver(telnyxEvent('call.initiated', { call_control_id: planned, to: PLAN_DID })),
+  );
+  const plannedAnswered = await observe(env, () =>
+    deliver(
+      telnyxEvent('call.answered', {
+        call_control_id: planned,
+        to: PLAN_DID,
+        client_state: clientStateOf(planned),
+      }),
+    ),
+  );
+  const answerPlan = callControlId();
+  await deliver(telnyxEvent('call.initiated', { call_control_id: answerPlan, to: ANSWER_DID }));
+  const answerPlanTelnyx = commandsFor(answerPlan).length;
+
   // A denied call runs answer -> call.answered -> speak -> call.speak.ended -> hangup.
   const denyCall = async (to: string) => {
     const id = callControlId();
@@ -122,6 +168,16 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
   const denied = (d: typeof atCapacity) => `${d.telnyx.length} (${d.telnyx.join(', ')})`;
   const rows: Row[] = [
     count('Redis round trips per call.initiated (admitted)', trips(initiated), '<= 2'),
+    count(
+      'Redis round trips per call.initiated (admitted, tenant plan with hours)',
+      trips(plannedInitiated),
+      '<= 2',
+    ),
+    count(
+      'Redis round trips per call.answered (plan greeting; pinned plan cached)',
+      trips(plannedAnswered),
+      '<= 1',
+    ),
     count('Redis round trips per call.hangup', trips(hangup), '<= 2'),
     count(
       'Redis round trips per call.initiated (denied at capacity)',
@@ -129,6 +185,7 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
       '<= 2',
     ),
     count('Telnyx requests per accepted call', acceptedTelnyx, '1'),
+    count('Telnyx requests per accepted call (plan onAdmit answer)', answerPlanTelnyx, '1'),
     count(
       'Telnyx requests per denied call (at capacity)',
       atCapacity.telnyx.length,
@@ -148,12 +205,15 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
       'One event at a time through the real worker handler on a warm connection. Redis: MONITOR on ' +
       'a separate connection splits commands sent by a client from commands run inside scripts ' +
       '(source `lua`), and `INFO commandstats` deltas (which count both) confirm the totals. Each ' +
-      'client command is awaited before the next (GET decides the tenant the EVALSHA needs), so ' +
+      'client command is awaited before the next (the resolution script decides the tenant the ' +
+      'acquire needs), so ' +
       'client commands = round trips. Telnyx: commands recorded by the simulator for the call id.',
     rows,
     notes: [
       `- admitted \`call.initiated\`: ${describe(initiated)}`,
       `- \`call.hangup\` of that call: ${describe(hangup)}`,
+      `- admitted \`call.initiated\` with a tenant plan (resolution and plan read in one script): ${describe(plannedInitiated)}`,
+      `- \`call.answered\` of that call (greeting from the pinned plan): ${describe(plannedAnswered)}`,
       `- \`call.initiated\` denied at capacity: ${describe(atCapacity.first)}`,
       `- \`call.hangup\` of the call denied at capacity: ${describe(atCapacity.end)}`,
       `- \`call.initiated\` to a number not configured: ${describe(notConfigured.first)}`,

@@ -70,6 +70,7 @@ export class CallAdmissionStack extends Stack {
     const admission = {
       tenantmapPrefix: param('TenantmapPrefix'),
       capPrefix: param('CapPrefix'),
+      tenantcfgPrefix: param('TenantcfgPrefix'),
       globalConcurrencyCap: param('GlobalConcurrencyCap'),
       tenantConcurrencyCapDefault: param('TenantConcurrencyCapDefault'),
       tenantCallsPerMinCapDefault: param('TenantCallsPerMinCapDefault'),
@@ -253,6 +254,12 @@ export const PARAMETERS = {
     default: 'cap',
     minLength: 1,
     description: 'Redis key prefix of the capacity keys',
+  },
+  TenantcfgPrefix: {
+    type: 'String',
+    default: 'tenantcfg',
+    minLength: 1,
+    description: 'Redis key prefix of the tenant call plans (tenantcfg)',
   },
   LogLevel: {
     type: 'String',

@@ -12,6 +12,18 @@ type Formatters = {
  * formatter here (one added to the registry only) prints its result as JSON.
  */
 const FORMATTERS: Formatters = {
+  'config-set': ({ tenantId, revision, previousRevision }) =>
+    `${tenantId}: plan revision ${revision} saved (was ${previousRevision || 'none'})`,
+  'config-validate': ({ tenantId, revision }) =>
+    `a valid plan for ${tenantId}, revision ${revision} (nothing written)`,
+  'config-get': ({ tenantId, document, revision, problems }) => {
+    if (document === null) return `${tenantId}: no plan (calls are answered as today)`;
+    const verdict =
+      problems.length === 0
+        ? `valid, revision ${revision}`
+        : `INVALID (the worker keeps its last valid revision):\n  ${problems.join('\n  ')}`;
+    return `${document}\n${tenantId}: ${verdict}`;
+  },
   map: ({ number, tenant, previous }) =>
     `mapped ${number} -> ${tenant}${previous && previous !== tenant ? ` (was ${previous})` : ''}`,
   unmap: ({ number, previous }) =>

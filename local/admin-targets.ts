@@ -66,6 +66,7 @@ export async function redisTarget(
       tenantmapPrefix: setting('TENANTMAP_PREFIX') || 'tenantmap',
       capPrefix: setting('CAP_PREFIX') || 'cap',
     },
+    tenantcfgPrefix: setting('TENANTCFG_PREFIX') || 'tenantcfg',
     defaults,
     leaseSeconds: number('CAPACITY_TTL_SECONDS'),
     // Audit lines are the deployed function's record; a local write is the operator's own.

@@ -1,8 +1,17 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeCallState } from '../shared/calls/client-state.js';
+import type {
+  CallAnswered,
+  CallBridged,
+  CallHangup,
+  CallPlaybackEnded,
+  CallPlaybackStarted,
+  CallSpeakEnded,
+  CallStreamingStarted,
+} from 'telnyx/resources/webhooks';
 import type { CallTimeline } from './call-timeline.js';
+import { describeCommand, type TransferOutcome, transferOutcomeOf } from './simulated-commands.js';
 import type { ReceivedCommand, TelnyxSimulator } from './telnyx-simulator.js';
-import { callEventBody, postSignedWebhook, type SimulatedCall } from './webhook-events.js';
+import { callEventBody, newCall, postSignedWebhook, type SimulatedCall } from './webhook-events.js';
 
 /** How the simulated Telnyx side of calls behaves. */
 export interface CallSimulatorOptions {
@@ -12,10 +21,14 @@ export interface CallSimulatorOptions {
   /** Signs follow-ups; its public key must be in the ingest's `TELNYX_PUBLIC_KEY`. */
   readonly privateKey: KeyObject;
   readonly timeline: CallTimeline;
-  /** How long a `speak` lasts before `call.speak.ended`. */
+  /** How long a `speak` or a playback lasts before its `...ended` webhook. */
   readonly speakMs: number;
   /** How long an accepted caller stays on the line unless `planHangup` says otherwise. */
   readonly defaultHangupAfterMs: number;
+  /** How long a transfer target rings before it counts as not answering (at most its timeout). */
+  readonly transferRingMs?: number;
+  /** Whether a transfer target answers; by default from its number or URI (see docs). */
+  readonly transferOutcome?: (to: string) => TransferOutcome;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -33,12 +46,28 @@ interface CallRecord {
   clientState: string | null;
   hangupAfterMs?: number;
   ended: boolean;
+  /** A transfer's new leg: the call it was created from. */
+  parent?: CallRecord;
+  /** The legs bridged to this one, which end with it. */
+  bridged?: CallRecord;
 }
+
+// The typed payload of each webhook the simulator sends (the SDK's own webhook types).
+type Payloads = {
+  'call.answered': CallAnswered.Payload;
+  'call.bridged': CallBridged.Payload;
+  'call.hangup': CallHangup.Payload;
+  'call.speak.ended': CallSpeakEnded.Payload;
+  'call.playback.started': CallPlaybackStarted.Payload;
+  'call.playback.ended': CallPlaybackEnded.Payload;
+  'streaming.started': CallStreamingStarted.Payload;
+};
 
 /**
  * Attaches to the Telnyx API simulator and sends what Telnyx would after each command:
- * `call.answered` after answer (and, for an accepted call, the caller's `call.hangup` later),
- * `call.speak.ended` after speaking, `call.hangup` after hangup; each echoes the client_state.
+ * `call.answered` after answer, `...ended` after speak and playback, `streaming.started`,
+ * a transfer's new leg (answered and bridged, or hung up unanswered), `call.hangup` after
+ * hangup and reject; each echoes the client_state its call carries.
  */
 export function startCallSimulator(options: CallSimulatorOptions): CallSimulator {
   const calls = new Map<string, CallRecord>();
@@ -54,8 +83,13 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     }, ms);
     timers.add(timer);
   };
-  const send = (record: CallRecord, type: string, payload: Record<string, unknown> = {}) => {
-    const body = callEventBody(type, record.call, { client_state: record.clientState, ...payload });
+  const send = <T extends keyof Payloads>(record: CallRecord, type: T, payload: Payloads[T]) => {
+    const extra = record.parent ? { direction: 'outgoing' as const } : {};
+    const body = callEventBody(type, record.call, {
+      client_state: record.clientState,
+      ...extra,
+      ...payload,
+    });
     const delivery = deliver(body).finally(() => sending.delete(delivery));
     sending.add(delivery);
   };
@@ -71,16 +105,62 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   };
-  const endCall = (record: CallRecord, source: 'caller' | 'callee', detail: string) => {
+  const endCall = (
+    record: CallRecord,
+    source: 'caller' | 'callee',
+    detail: string,
+    cause: NonNullable<CallHangup.Payload['hangup_cause']> = 'normal_clearing',
+  ) => {
     if (record.ended) return;
     record.ended = true;
     options.telnyx.endCall(record.call.callControlId);
     timeline.add(record.call.callControlId, 'hangup', detail);
-    send(record, 'call.hangup', {
-      state: 'hangup',
-      hangup_cause: 'normal_clearing',
-      hangup_source: source,
+    send(record, 'call.hangup', { state: 'hangup', hangup_cause: cause, hangup_source: source });
+    if (record.bridged) endCall(record.bridged, source, `bridged leg ended: ${detail}`);
+  };
+  const callerStays = (record: CallRecord) => {
+    const ms = record.hangupAfterMs ?? options.defaultHangupAfterMs;
+    later(ms, () => endCall(record, 'caller', `caller hung up after ${ms / 1000}s`));
+  };
+  const mediaEnds = (
+    record: CallRecord,
+    type: 'call.speak.ended' | 'call.playback.ended',
+    heard: string,
+  ) =>
+    later(options.speakMs, () => {
+      if (record.ended) return;
+      timeline.add(record.call.callControlId, 'heard', heard);
+      send(record, type, { status: 'completed' });
     });
+
+  const transfer = (record: CallRecord, command: ReceivedCommand) => {
+    const to = String(command.body.to);
+    const leg: CallRecord = {
+      call: newCall(String(command.body.from ?? record.call.from), to),
+      clientState: (command.body.target_leg_client_state as string | undefined) ?? null,
+      ended: false,
+      parent: record,
+    };
+    calls.set(leg.call.callControlId, leg);
+    const outcome = (options.transferOutcome ?? transferOutcomeOf)(to);
+    const timeoutMs = Number(command.body.timeout_secs ?? 30) * 1000;
+    const id = record.call.callControlId;
+    if (outcome === 'answered') {
+      later(options.speakMs, () => {
+        if (record.ended) return;
+        timeline.add(id, 'heard', `${to} answered; caller bridged to it`);
+        record.bridged = leg;
+        leg.bridged = record;
+        send(leg, 'call.answered', { state: 'answered' });
+        send(record, 'call.bridged', {});
+        send(leg, 'call.bridged', {});
+      });
+      return;
+    }
+    const ringMs = Math.min(options.transferRingMs ?? options.speakMs, timeoutMs);
+    const cause = outcome === 'busy' ? 'user_busy' : 'timeout';
+    later(ringMs, () => endCall(leg, 'callee', `transfer to ${to} failed (${cause})`, cause));
+    timeline.add(id, 'heard', `ringing ${to} (it will not answer: ${outcome})`);
   };
 
   const onCommand = (command: ReceivedCommand) => {
@@ -88,26 +168,35 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     calls.set(command.callControlId, record);
     if (typeof command.body.client_state === 'string')
       record.clientState = command.body.client_state;
-    const id = command.callControlId;
-    timeline.add(id, 'command', describeCommand(command));
+    timeline.add(command.callControlId, 'command', describeCommand(command));
     switch (command.action) {
       case 'answer':
         send(record, 'call.answered', { state: 'answered' });
-        if (decodeCallState(record.clientState)?.action === 'accept') {
-          const ms = record.hangupAfterMs ?? options.defaultHangupAfterMs;
-          later(ms, () => endCall(record, 'caller', `caller hung up after ${ms / 1000}s`));
-        }
+        if (command.body.stream_url) send(record, 'streaming.started', {});
+        // Denied callers are hung up by the worker; everyone else stays until they leave.
+        if (!isDeny(record.clientState)) callerStays(record);
         return;
       case 'speak':
-        later(options.speakMs, () => {
-          if (record.ended) return;
-          timeline.add(id, 'heard', `caller heard "${String(command.body.payload)}"`);
-          send(record, 'call.speak.ended', { status: 'completed' });
-        });
-        return;
+        return mediaEnds(
+          record,
+          'call.speak.ended',
+          `caller heard "${String(command.body.payload)}"`,
+        );
+      case 'playback_start':
+        send(record, 'call.playback.started', {});
+        return mediaEnds(
+          record,
+          'call.playback.ended',
+          `caller heard ${String(command.body.audio_url)}`,
+        );
+      case 'streaming_start':
+        return send(record, 'streaming.started', {});
+      case 'transfer':
+        return transfer(record, command);
+      case 'reject':
+        return endCall(record, 'callee', 'call rejected (busy) without answering', 'user_busy');
       case 'hangup':
-        endCall(record, 'callee', 'call hung up by the application (hangup command)');
-        return;
+        return endCall(record, 'callee', 'call hung up by the application (hangup command)');
     }
   };
   options.telnyx.onCommand((command) => {
@@ -134,13 +223,9 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
   };
 }
 
-function describeCommand(command: ReceivedCommand): string {
-  const state = decodeCallState(command.body.client_state as string | undefined);
-  const about =
-    state?.action === 'accept' ? `accept, tenant ${state.tenantId}` : `deny, ${state?.message}`;
-  if (command.action === 'answer') return `answer (client_state: ${state ? about : 'none'})`;
-  if (command.action === 'speak') return `speak "${String(command.body.payload)}"`;
-  return command.action;
+function isDeny(clientState: string | null): boolean {
+  if (!clientState) return false;
+  return Buffer.from(clientState, 'base64').toString('utf8').includes('"action":"deny"');
 }
 
 // A command for a call whose call.initiated the simulator never saw (e.g. a hand-made webhook).

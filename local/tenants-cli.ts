@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatAdminResult } from './admin-output.js';
 import { type AdminTarget, AdminUnreachableError, redisTarget } from './admin-targets.js';
@@ -51,7 +52,37 @@ const COMMANDS: Record<string, CliCommand> = {
     }),
     { 'dry-run': { type: 'boolean' } },
   ),
+  config: cli(
+    'config <set|get|validate> <tenant> [file.json] [--expect-revision N]',
+    async ([action, tenant, file], values) => {
+      if (action !== 'set' && action !== 'get' && action !== 'validate')
+        throw new UsageError('expected: config set|get|validate <tenant> [file.json]');
+      if ((action === 'get') !== (file === undefined))
+        throw new UsageError(
+          `config ${action}: ${action === 'get' ? 'no file' : 'give a plan file'}`,
+        );
+      const expected = values['expect-revision'];
+      if (expected !== undefined && (action !== 'set' || !/^\d+$/.test(String(expected))))
+        throw new UsageError('--expect-revision N goes with config set (N: a whole number)');
+      const plan = file === undefined ? undefined : await readPlanFile(file);
+      return {
+        command: `config-${action}`,
+        tenant,
+        ...(plan === undefined ? {} : { plan }),
+        ...(expected === undefined ? {} : { expectRevision: Number(expected) }),
+      };
+    },
+    { 'expect-revision': { type: 'string' } },
+  ),
 };
+
+async function readPlanFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
 
 export const USAGE = `Usage: npm run tenants -- [--stack <StackName> | --function <name>] <command>
 
@@ -98,7 +129,7 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
       : await redisTarget(io.env, io.pipeline);
     const response = await target.send(request);
     if (!response.ok) throw new UsageError(response.error);
-    io.out(formatAdminResult(name, response.result, target.label));
+    io.out(formatAdminResult(String(request.command), response.result, target.label));
     return 0;
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof AdminUnreachableError)) throw error;

@@ -48,6 +48,7 @@ const typical: Record<string, Record<string, unknown>> = {
   },
   'call.answered': { state: 'answered' },
   'call.speak.ended': { status: 'completed' },
+  'call.playback.ended': { status: 'completed', media_url: 'https://media.example.com/a.mp3' },
   'call.hangup': {
     state: 'hangup',
     hangup_cause: 'normal_clearing',

@@ -30,7 +30,7 @@ export function workerLogsToTimeline(timeline: CallTimeline): (line: LogLine) =>
 function decisionOf(message: string, line: LogLine): string | undefined {
   switch (message) {
     case LOG_MESSAGES.callAccepted:
-      return `tenant ${line.tenantId}: capacity acquired, call accepted`;
+      return `tenant ${line.tenantId}: capacity acquired, call accepted${planOf(line)}`;
     case LOG_MESSAGES.capacityDenied:
       return `tenant ${line.tenantId}: capacity denied (${line.reason})`;
     case LOG_MESSAGES.callNotConfigured:
@@ -38,8 +38,21 @@ function decisionOf(message: string, line: LogLine): string | undefined {
     case LOG_MESSAGES.capacityCheckFailed:
       return `tenant ${line.tenantId}: capacity check failed (${line.error})`;
     case LOG_MESSAGES.callDenied:
-      return `deny (${line.reason}): answer, tell the caller why, hang up`;
+      return line.mode === 'reject'
+        ? `deny (${line.reason}): reject as busy without answering${planOf(line)}`
+        : `deny (${line.reason}): answer, tell the caller why, hang up${planOf(line)}`;
+    case LOG_MESSAGES.callPlanStep:
+      return `plan step ${line.step}${planOf(line)}`;
+    case LOG_MESSAGES.tenantConfigInvalid:
+      return `tenant ${line.tenantId}: plan revision ${line.revision ?? '?'} invalid (${(line.problems as string[]).join('; ')}); using ${line.fallbackRevision === null ? "today's behaviour" : `revision ${line.fallbackRevision}`}`;
     default:
       return undefined;
   }
+}
+
+/** `(plan revision 3, onAdmit transfer)` when the line names a plan. */
+function planOf(line: LogLine): string {
+  if (line.revision === undefined) return '';
+  const action = line.onAdmit === undefined ? '' : `, onAdmit ${line.onAdmit}`;
+  return ` (plan revision ${line.revision}${action})`;
 }

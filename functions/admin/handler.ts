@@ -16,6 +16,7 @@ const runtime = {
   redis,
   logger,
   prefixes: { tenantmapPrefix: config.tenantmapPrefix, capPrefix: config.capPrefix },
+  tenantcfgPrefix: config.tenantcfgPrefix,
   defaults: {
     globalConcurrencyCap: config.globalConcurrencyCap,
     tenantConcurrencyCapDefault: config.tenantConcurrencyCapDefault,

@@ -14,11 +14,12 @@ import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { secretSource } from '../../shared/config/secret-source.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
+import { createPlanLoader } from '../../shared/plans/plan-loader.js';
 import { createRecordRetrier } from '../../shared/queue/retry-failed-records.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
 import { rotatingClientSource } from '../../shared/telnyx/telnyx-client-source.js';
-import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
 
 // Everything below runs once per container (cold start); a bad environment fails here,
 // naming every offending variable.
@@ -51,7 +52,6 @@ const telnyxClients = rotatingClientSource(
 );
 await telnyxClients.current();
 const callMetrics = powertoolsCallMetrics(metrics);
-
 const deps = {
   logger,
   metrics: callMetrics,
@@ -60,11 +60,13 @@ const deps = {
     voice: config.speakVoice,
     language: config.speakLanguage,
   }),
-  resolveTenant: (to: string | null | undefined) =>
-    resolveTenantId(
-      { redis, tenantmapPrefix: config.tenantmapPrefix, logger, metrics: callMetrics },
-      to,
-    ),
+  resolveTenant: createTenantPlanResolver(redis, config, logger, callMetrics),
+  plans: createPlanLoader({
+    redis,
+    tenantcfgPrefix: config.tenantcfgPrefix,
+    logger,
+    metrics: callMetrics,
+  }),
 };
 
 // FIFO: records of one call run in order; a failed call's later records are returned

@@ -23,6 +23,7 @@ export const WORKER_TIMEOUT = Duration.seconds(60);
 export interface AdmissionSettings {
   readonly tenantmapPrefix: string;
   readonly capPrefix: string;
+  readonly tenantcfgPrefix: string;
   readonly globalConcurrencyCap: string;
   readonly tenantConcurrencyCapDefault: string;
   readonly tenantCallsPerMinCapDefault: string;
@@ -41,6 +42,7 @@ export function redisContractEnvironment(
     [N.redisUrl]: redis.url,
     [N.tenantmapPrefix]: admission.tenantmapPrefix,
     [N.capPrefix]: admission.capPrefix,
+    [N.tenantcfgPrefix]: admission.tenantcfgPrefix,
     [N.globalConcurrencyCap]: admission.globalConcurrencyCap,
     [N.tenantConcurrencyCapDefault]: admission.tenantConcurrencyCapDefault,
     [N.tenantCallsPerMinCapDefault]: admission.tenantCallsPerMinCapDefault,

@@ -9,6 +9,8 @@ export interface CallMetrics {
   stepFailed(step: CallStep): void;
   /** Redis failed while resolving a dialed number (the call is then refused). */
   tenantResolveFailed(): void;
+  /** A tenant plan document failed validation (counted on every read, unlike the warning). */
+  tenantConfigInvalid(): void;
 }
 
 /** Metrics that go nowhere, for callers that do not report any. */
@@ -17,4 +19,5 @@ export const noMetrics: CallMetrics = {
   denied() {},
   stepFailed() {},
   tenantResolveFailed() {},
+  tenantConfigInvalid() {},
 };

@@ -27,6 +27,10 @@ export const DENIALS = {
   tenant_at_capacity: { metricReason: 'tenant_at_capacity', callerMessage: 'at_capacity' },
   tenant_rate_limited: { metricReason: 'tenant_rate_limited', callerMessage: 'at_capacity' },
   capacity_check_failed: { metricReason: 'capacity_check_failed', callerMessage: 'unavailable' },
+  // Refusals a tenant's plan asks for (its words are spoken; the message is the fallback when
+  // the pinned plan can no longer be read). Neither takes a slot.
+  outside_hours: { metricReason: 'outside_hours', callerMessage: 'unavailable' },
+  plan_hangup: { metricReason: 'plan_hangup', callerMessage: 'unavailable' },
 } as const satisfies Record<string, { metricReason: string; callerMessage: CallerMessageId }>;
 
 /** Why a call is refused. */

@@ -9,7 +9,13 @@ import {
 import { admitCall } from './admit-call.js';
 import type { CallFlowDeps, CallOutcome } from './call-flow.js';
 import { type CallState, decodeCallState } from './client-state.js';
-import { CALLER_MESSAGES } from './denials.js';
+import { utteranceFor } from './plan-speech.js';
+import {
+  continueAfterAnswer,
+  continueAfterGreeting,
+  pinnedPlan,
+  transferLegEnded,
+} from './plan-steps.js';
 
 /** One step of the call flow: what the worker does with one event type. */
 type CallStep = (
@@ -19,38 +25,54 @@ type CallStep = (
   occurredAt: string | null | undefined,
 ) => Promise<CallOutcome>;
 
-const NOT_OUR_DENIAL: CallOutcome = { kind: 'ignored', why: 'not a denied call of ours' };
-
-/** `call.initiated`: an incoming call is admitted or denied; outgoing legs are not ours. */
+/** `call.initiated`: an incoming call is admitted or refused; outgoing legs are not ours. */
 const initiated: CallStep = async (payload, _state, deps, occurredAt) =>
   payload.direction === 'incoming'
     ? admitCall(payload, occurredAt, deps)
     : { kind: 'ignored', why: 'not an incoming call' };
 
-/** `call.answered`: a denied call now hears why (an admitted call needs nothing more). */
+/**
+ * `call.answered`: a refused call now hears why; an admitted call whose plan goes on gets its
+ * greeting or its action (a call answered as today needs nothing more).
+ */
 const answered: CallStep = async (payload, state, deps) => {
-  if (state?.action !== 'deny') return NOT_OUR_DENIAL;
   const callId = payload.call_control_id;
+  if (state?.action === 'accept' && state.step === 'answered')
+    return continueAfterAnswer(callId, state, deps);
+  if (state?.action !== 'deny') return { kind: 'ignored', why: 'no step of ours follows' };
+  const plan = await pinnedPlan(state.plan, deps);
   const result = await deps.callControl.speak(callId, {
-    text: CALLER_MESSAGES[state.message],
+    ...utteranceFor(state.message, plan),
     clientState: payload.client_state as string,
     commandId: commandId(callId, 'speak'),
   });
   return { kind: result === 'sent' ? 'spoke' : 'call_ended' };
 };
 
-/** `call.speak.ended`: the denial message was heard in full, so hang up. */
-const speakEnded: CallStep = async (payload, state, deps) => {
-  if (state?.action !== 'deny') return NOT_OUR_DENIAL;
-  // `call_hangup` means the caller left mid-message: the call is already over.
-  if (payload.status !== 'completed') return { kind: 'ignored', why: `speak ${payload.status}` };
+/**
+ * `call.speak.ended` and `call.playback.ended`: a greeting leads to the plan's action (even
+ * when its audio failed: the caller is not left waiting); last words lead to the hangup.
+ */
+const mediaEnded: CallStep = async (payload, state, deps) => {
   const callId = payload.call_control_id;
+  // `call_hangup` means the caller left mid-message: the call is already over.
+  if (payload.status === 'call_hangup') return { kind: 'ignored', why: 'media call_hangup' };
+  if (state?.action === 'accept' && state.step === 'greeting')
+    return continueAfterGreeting(callId, state, deps);
+  const lastWords =
+    state?.action === 'deny' || (state?.action === 'accept' && state.step === 'transfer_failed');
+  if (!lastWords) return { kind: 'ignored', why: 'no step of ours follows' };
+  if (payload.status !== 'completed') return { kind: 'ignored', why: `media ${payload.status}` };
   await deps.callControl.hangup(callId, { commandId: commandId(callId, 'hangup') });
   return { kind: 'hung_up' };
 };
 
-/** `call.hangup`: give back the call's slot, wherever it is held. */
+/**
+ * `call.hangup`: give back the call's slot, wherever it is held. A transfer's new leg holds
+ * none; its end may instead mean the transfer failed.
+ */
 const hungUp: CallStep = async (payload, state, deps) => {
+  if (state?.action === 'transfer_leg') return transferLegEnded(state, payload.hangup_cause, deps);
   const callControlId = payload.call_control_id;
   const tenantIdHint = state?.action === 'accept' ? state.tenantId : undefined;
   const held = await deps.limiter.release(callControlId, { tenantIdHint });
@@ -65,7 +87,8 @@ const hungUp: CallStep = async (payload, state, deps) => {
 const CALL_STEPS: Readonly<Record<string, CallStep>> = {
   [TELNYX_EVENT_TYPES.callInitiated]: initiated,
   [TELNYX_EVENT_TYPES.callAnswered]: answered,
-  [TELNYX_EVENT_TYPES.callSpeakEnded]: speakEnded,
+  [TELNYX_EVENT_TYPES.callSpeakEnded]: mediaEnded,
+  [TELNYX_EVENT_TYPES.callPlaybackEnded]: mediaEnded,
   [TELNYX_EVENT_TYPES.callHangup]: hungUp,
 };
 

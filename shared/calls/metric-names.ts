@@ -9,6 +9,7 @@ export const CALL_METRIC_NAMES = {
   stepFailed: 'CallStepFailed',
   stepDimension: 'Step',
   tenantResolveFailed: 'TenantResolveFailed',
+  tenantConfigInvalid: 'TenantConfigInvalid',
 } as const;
 
 /** The ingest function's metric: a webhook that failed the signature check. */

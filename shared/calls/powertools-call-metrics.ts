@@ -5,7 +5,7 @@ import { CALL_METRIC_NAMES } from './metric-names.js';
 
 /**
  * Call counts as CloudWatch EMF metrics: `CallAccepted`, `TenantResolveFailed`, `CallDenied`
- * by `Reason` and `CallStepFailed` by `Step`.
+ * by `Reason`, `CallStepFailed` by `Step` and `TenantConfigInvalid`.
  */
 export function powertoolsCallMetrics(metrics: Metrics): CallMetrics {
   // A metric of its own, so the dimension does not leak onto the other metrics.
@@ -21,5 +21,7 @@ export function powertoolsCallMetrics(metrics: Metrics): CallMetrics {
     denied: (denial) => withDimension(denied, reasonDimension, DENIALS[denial].metricReason),
     stepFailed: (step) => withDimension(stepFailed, stepDimension, step),
     tenantResolveFailed: () => metrics.addMetric(tenantResolveFailed, MetricUnit.Count, 1),
+    tenantConfigInvalid: () =>
+      metrics.addMetric(CALL_METRIC_NAMES.tenantConfigInvalid, MetricUnit.Count, 1),
   };
 }

@@ -18,6 +18,7 @@ export const admissionShape = {
   [N.redisUrl]: requiredString,
   [N.tenantmapPrefix]: stringWithDefault('tenantmap'),
   [N.capPrefix]: stringWithDefault('cap'),
+  [N.tenantcfgPrefix]: stringWithDefault('tenantcfg'),
   [N.globalConcurrencyCap]: positiveInteger,
   [N.tenantConcurrencyCapDefault]: positiveInteger,
   [N.tenantCallsPerMinCapDefault]: positiveInteger,
@@ -32,6 +33,8 @@ export interface AdmissionConfig {
   readonly redisUrl: string;
   readonly tenantmapPrefix: string;
   readonly capPrefix: string;
+  /** Prefix of the tenant plan keys `${TENANTCFG_PREFIX}:${tenantId}`. */
+  readonly tenantcfgPrefix: string;
   readonly globalConcurrencyCap: number;
   readonly tenantConcurrencyCapDefault: number;
   readonly tenantCallsPerMinCapDefault: number;
@@ -58,6 +61,7 @@ export function toAdmissionConfig(
     redisUrl: vars[N.redisUrl],
     tenantmapPrefix: vars[N.tenantmapPrefix],
     capPrefix: vars[N.capPrefix],
+    tenantcfgPrefix: vars[N.tenantcfgPrefix],
     globalConcurrencyCap: vars[N.globalConcurrencyCap],
     tenantConcurrencyCapDefault: vars[N.tenantConcurrencyCapDefault],
     tenantCallsPerMinCapDefault: vars[N.tenantCallsPerMinCapDefault],

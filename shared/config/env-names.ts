@@ -6,6 +6,7 @@ export const ENV_NAMES = {
   redisUrl: 'REDIS_URL',
   tenantmapPrefix: 'TENANTMAP_PREFIX',
   capPrefix: 'CAP_PREFIX',
+  tenantcfgPrefix: 'TENANTCFG_PREFIX',
   globalConcurrencyCap: 'GLOBAL_CONCURRENCY_CAP',
   tenantConcurrencyCapDefault: 'TENANT_CONCURRENCY_CAP_DEFAULT',
   tenantCallsPerMinCapDefault: 'TENANT_CALLS_PER_MIN_CAP_DEFAULT',

@@ -37,23 +37,70 @@ export function createTelnyxCallControl(
   speech: SpeakSettings,
 ): CallControl {
   return {
-    answer: (id, { clientState, commandId }) =>
+    answer: (id, { clientState, commandId, stream }) =>
       run(clients, 'answer', (actions) =>
-        actions.answer(id, { client_state: clientState, command_id: commandId }),
+        actions.answer(id, {
+          client_state: clientState,
+          command_id: commandId,
+          ...(stream ? { stream_url: stream.url, stream_track: stream.track } : {}),
+        }),
       ),
-    speak: (id, { text, clientState, commandId }) =>
+    speak: (id, { text, clientState, commandId, voice, language }) =>
       run(clients, 'speak', (actions) =>
         actions.speak(id, {
           payload: text,
-          voice: speech.voice,
+          voice: voice ?? speech.voice,
           // Validated loosely on purpose: Telnyx adds languages faster than the SDK's types.
-          language: speech.language as ActionSpeakParams['language'],
+          language: (language ?? speech.language) as ActionSpeakParams['language'],
           client_state: clientState,
           command_id: commandId,
         }),
       ),
     hangup: (id, { commandId }) =>
       run(clients, 'hangup', (actions) => actions.hangup(id, { command_id: commandId })),
+    reject: (id, { commandId }) =>
+      run(clients, 'reject', (actions) =>
+        actions.reject(id, { cause: 'USER_BUSY', command_id: commandId }),
+      ),
+    playAudio: (id, { audioUrl, clientState, commandId }) =>
+      run(clients, 'playAudio', (actions) =>
+        actions.startPlayback(id, {
+          audio_url: audioUrl,
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
+    transfer: (id, options) =>
+      run(clients, 'transfer', (actions) =>
+        actions.transfer(id, {
+          to: options.to,
+          ...(options.from ? { from: options.from } : {}),
+          timeout_secs: options.timeoutSecs,
+          client_state: options.clientState,
+          target_leg_client_state: options.targetLegClientState,
+          command_id: options.commandId,
+        }),
+      ),
+    startStreaming: (id, { url, track, clientState, commandId }) =>
+      run(clients, 'startStreaming', (actions) =>
+        actions.startStreaming(id, {
+          stream_url: url,
+          stream_track: track,
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
+    startAiAssistant: (id, { assistantId, dynamicVariables, clientState, commandId }) =>
+      run(clients, 'startAiAssistant', (actions) =>
+        actions.startAIAssistant(id, {
+          assistant: {
+            id: assistantId,
+            ...(dynamicVariables ? { dynamic_variables: dynamicVariables } : {}),
+          },
+          client_state: clientState,
+          command_id: commandId,
+        }),
+      ),
   };
 }
 

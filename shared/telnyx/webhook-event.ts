@@ -10,6 +10,7 @@ export const TELNYX_EVENT_TYPES = {
   callInitiated: 'call.initiated',
   callAnswered: 'call.answered',
   callSpeakEnded: 'call.speak.ended',
+  callPlaybackEnded: 'call.playback.ended',
   callHangup: 'call.hangup',
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import * as z from 'zod/mini';
+import { getPlan, setPlan, validatePlanText } from '../plans/plan-admin.js';
 import { capField, phoneNumberField, tenantIdField } from './admin-fields.js';
 import { type CapDefaults, capacityStatus } from './capacity-status.js';
 import { importMappings } from './import-mappings.js';
@@ -27,6 +28,8 @@ export interface AdminChange {
 export interface AdminContext {
   readonly redis: AdminRedis;
   readonly prefixes: AdminPrefixes;
+  /** `TENANTCFG_PREFIX`: where tenant call plans live. */
+  readonly tenantcfgPrefix: string;
   /** The stack's default caps, from the deployed configuration (`null` where unknown). */
   readonly defaults: CapDefaults;
   /** `CAPACITY_TTL_SECONDS`, the lease length (`null` where unknown: call ages unknown). */
@@ -48,6 +51,7 @@ export type AdminRedis = Pick<
   | 'zcount'
   | 'zrange'
   | 'time'
+  | 'eval'
 >;
 
 /** A command: its input schema (strict: a misspelled field is refused) and what it does. */
@@ -60,6 +64,23 @@ const command = <S extends z.ZodMiniType, R>(
   input: S,
   run: (ctx: AdminContext, input: z.output<S>) => Promise<R>,
 ): AdminCommand<S, R> => ({ input, run });
+
+/**
+ * A command refused its input after reading Redis (an invalid plan, a stale revision): an
+ * answer naming the field and the rule, with nothing written, like a schema refusal.
+ */
+export class AdminRefusedError extends Error {
+  override readonly name = 'AdminRefusedError';
+}
+
+/** A plan as a JSON document (object) or its text, which is what is stored and validated. */
+const planField = z.union([z.string(), z.record(z.string(), z.unknown())]);
+const planText = (plan: z.output<typeof planField>): string =>
+  typeof plan === 'string' ? plan : JSON.stringify(plan);
+const accepted = <T>(result: { ok: true; value: T } | { ok: false; error: string }): T => {
+  if (!result.ok) throw new AdminRefusedError(result.error);
+  return result.value;
+};
 
 const MAX_IMPORT = 10_000;
 const mapping = z.strictObject({ number: phoneNumberField, tenant: tenantIdField });
@@ -146,6 +167,31 @@ export const ADMIN_COMMANDS = {
         ctx.audit({ tenant: c.tenant, number: c.number, before: c.previous, after: c.tenant });
       }
       return done;
+    },
+  ),
+  'config-set': command(
+    z.strictObject({
+      tenant: tenantIdField,
+      plan: planField,
+      expectRevision: z.optional(z.int().check(z.nonnegative())),
+    }),
+    async (ctx, { tenant, plan, expectRevision }) => {
+      const options = { expectRevision };
+      const done = accepted(
+        await setPlan(ctx.redis, ctx.tenantcfgPrefix, tenant, planText(plan), options),
+      );
+      ctx.audit({ tenant, before: done.previousRevision || null, after: done.revision });
+      return done;
+    },
+  ),
+  'config-get': command(z.strictObject({ tenant: tenantIdField }), async (ctx, { tenant }) =>
+    accepted(await getPlan(ctx.redis, ctx.tenantcfgPrefix, tenant)),
+  ),
+  'config-validate': command(
+    z.strictObject({ tenant: tenantIdField, plan: planField }),
+    async (_ctx, { tenant, plan }) => {
+      const valid = accepted(validatePlanText(tenant, planText(plan)));
+      return { tenantId: tenant, revision: valid.revision, valid: true };
     },
   ),
 } satisfies Record<string, AdminCommand>;

@@ -6,6 +6,7 @@ import {
   type AdminCommand,
   type AdminCommandName,
   type AdminContext,
+  AdminRefusedError,
 } from './admin-commands.js';
 import { describeIssues, requestedByField } from './admin-fields.js';
 
@@ -57,7 +58,12 @@ export async function runAdminCommand(
       // Nested: Powertools drops top-level null fields, and "none" is a value worth recording.
       change: { before, after },
     });
-  return { ok: true, result: await command.run({ ...runtime, audit }, input.data) };
+  try {
+    return { ok: true, result: await command.run({ ...runtime, audit }, input.data) };
+  } catch (error) {
+    if (error instanceof AdminRefusedError) return refuse(error.message);
+    throw error;
+  }
 }
 
 const refuse = (error: string): AdminResponse => ({ ok: false, error });

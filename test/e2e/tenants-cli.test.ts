@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CALLER_MESSAGES } from '../../shared/calls/denials.js';
-import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
+import { tenantPlan } from '../support/tenant-plan.js';
 import { startE2ePipeline } from './dev-pipeline-helpers.js';
 
 const run = promisify(execFile);
@@ -28,8 +32,11 @@ async function tenants(...args: string[]) {
   }
 }
 
-const resolve = (to: string) =>
-  resolveTenantId({ redis: e2e.redis, tenantmapPrefix: 'tenantmap', logger: console }, to);
+/** The tenant the worker's resolution finds for `to`. */
+const resolve = async (to: string) => {
+  const prefixes = { tenantmapPrefix: 'tenantmap', tenantcfgPrefix: 'tenantcfg' };
+  return (await createTenantPlanResolver(e2e.redis, prefixes, console)(to)).tenantId;
+};
 
 describe('npm run tenants against the pipeline', () => {
   it("maps a number that the worker's resolution then finds", async () => {
@@ -97,4 +104,81 @@ describe('npm run tenants against the pipeline', () => {
     ]);
     expect(await adminKeys()).toEqual(before);
   }, 90_000);
+});
+
+// Each CLI run starts a Node process; several per test outgrow the default on a busy machine.
+const CLI_TESTS_MS = 120_000;
+
+describe('npm run tenants -- config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plans-'));
+  /** Writes a plan file for the CLI and returns its path. */
+  const planFile = (name: string, doc: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(doc));
+    return path;
+  };
+
+  it(
+    'saves a plan that the next call through the pipeline follows, raising its revision',
+    async () => {
+      await tenants('map', '+13125550146', 'umbrella');
+      const { revision: _omitted, ...doc } = tenantPlan('umbrella', {
+        onAdmit: { type: 'hangup', say: 'Umbrella is closed today.' },
+      });
+      const file = planFile('umbrella.json', doc);
+
+      const validated = await tenants('config', 'validate', 'umbrella', file);
+      const first = await tenants('config', 'set', 'umbrella', file);
+      const second = await tenants('config', 'set', 'umbrella', file, '--expect-revision', '1');
+      const got = await tenants('config', 'get', 'umbrella');
+      const { id } = await e2e.call('+13125550146');
+      await e2e.finished(id);
+
+      expect(validated).toMatchObject({
+        code: 0,
+        stdout: 'a valid plan for umbrella, revision 1 (nothing written)\n',
+      });
+      expect(first).toMatchObject({
+        code: 0,
+        stdout: 'umbrella: plan revision 1 saved (was none)\n',
+      });
+      expect(second).toMatchObject({
+        code: 0,
+        stdout: 'umbrella: plan revision 2 saved (was 1)\n',
+      });
+      expect(got.stdout).toMatch(/\numbrella: valid, revision 2\n$/);
+      expect(JSON.parse(got.stdout.split('\n')[0] as string)).toMatchObject({ revision: 2 });
+      expect(e2e.spoken(id)).toBe('Umbrella is closed today.');
+    },
+    CLI_TESTS_MS,
+  );
+
+  it(
+    'refuses a stale --expect-revision and an invalid plan, naming path and rule, writing nothing',
+    async () => {
+      const good = planFile('good.json', tenantPlan('wayne'));
+      await tenants('config', 'set', 'wayne', good);
+      const bad = planFile(
+        'bad.json',
+        tenantPlan('wayne', { onAdmit: { type: 'transfer', to: '555' } }),
+      );
+
+      const stale = await tenants('config', 'set', 'wayne', good, '--expect-revision', '0');
+      const invalid = await tenants('config', 'set', 'wayne', bad);
+      const checked = await tenants('config', 'validate', 'wayne', bad);
+
+      expect([stale.code, invalid.code, checked.code]).toEqual([2, 2, 2]);
+      expect(stale.stderr).toContain('error: revision conflict: expected 0, stored 1');
+      for (const result of [invalid, checked]) {
+        expect(result.stderr).toContain(
+          'invalid plan for wayne:\n  onAdmit.to: must be E.164 or a sip: URI',
+        );
+      }
+      expect(JSON.parse((await e2e.redis.get('tenantcfg:wayne')) as string)).toMatchObject({
+        revision: 1,
+        onAdmit: { type: 'answer' },
+      });
+    },
+    CLI_TESTS_MS,
+  );
 });

@@ -26,6 +26,9 @@ beforeAll(async () => {
     GLOBAL_CONCURRENCY_CAP: String(GLOBAL_CAP),
     TENANT_CONCURRENCY_CAP_DEFAULT: String(TENANT_CAP),
     TENANT_CALLS_PER_MIN_CAP_DEFAULT: '100000',
+    // This test is about caps, not timeouts: on a busy 2-core machine a 500-call burst can
+    // keep one Redis command past the local 300 ms bound, which would read as "unavailable".
+    REDIS_COMMAND_TIMEOUT_MS: '2000',
   });
 });
 afterAll(async () => {

@@ -448,6 +448,7 @@ describe('functions', () => {
         'REDIS_URL',
         'TENANTMAP_PREFIX',
         'CAP_PREFIX',
+        'TENANTCFG_PREFIX',
         'GLOBAL_CONCURRENCY_CAP',
         'TENANT_CONCURRENCY_CAP_DEFAULT',
         'TENANT_CALLS_PER_MIN_CAP_DEFAULT',
@@ -742,6 +743,7 @@ describe('interface', () => {
       CapacityTtlSeconds: { Type: 'Number', Default: 7200 },
       TenantmapPrefix: { Type: 'String', Default: 'tenantmap' },
       CapPrefix: { Type: 'String', Default: 'cap' },
+      TenantcfgPrefix: { Type: 'String', Default: 'tenantcfg' },
       LogLevel: { Type: 'String', Default: 'INFO' },
     });
   });

@@ -3,6 +3,7 @@ import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { ADMIN_ENV, type AdminFunction, startAdminFunction } from '../support/admin-function.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { isolatedRedis } from '../support/redis.js';
+import { tenantPlan } from '../support/tenant-plan.js';
 
 let redis: Redis;
 let admin: AdminFunction;
@@ -327,15 +328,15 @@ describe('bad input', () => {
   it.each([
     [
       {},
-      'command: is required: one of map, unmap, set-cap, clear-cap, status, calls, list, import',
+      'command: is required: one of map, unmap, set-cap, clear-cap, status, calls, list, import, config-set, config-get, config-validate',
     ],
     [
       { command: 'frobnicate' },
-      'command: unknown command "frobnicate": one of map, unmap, set-cap, clear-cap, status, calls, list, import',
+      'command: unknown command "frobnicate": one of map, unmap, set-cap, clear-cap, status, calls, list, import, config-set, config-get, config-validate',
     ],
     [
       'map',
-      'request: must be a JSON object with "command": one of map, unmap, set-cap, clear-cap, status, calls, list, import',
+      'request: must be a JSON object with "command": one of map, unmap, set-cap, clear-cap, status, calls, list, import, config-set, config-get, config-validate',
     ],
     [{ command: 'map', number: '+13125550199' }, 'tenant: is required'],
     [
@@ -425,4 +426,86 @@ describe('bad input', () => {
       expect(admin.auditLines()).toHaveLength(audited);
     },
   );
+});
+
+describe('tenant plan commands', () => {
+  const plan = (overrides = {}) => {
+    const { revision: _stored, ...doc } = tenantPlan('acme', overrides);
+    return doc;
+  };
+
+  it('config-set validates and saves a plan at the stored revision + 1, audited', async () => {
+    const first = await admin.invoke({ command: 'config-set', tenant: 'acme', plan: plan() });
+    const second = await admin.invoke({
+      command: 'config-set',
+      tenant: 'acme',
+      plan: JSON.stringify(plan()),
+      expectRevision: 1,
+      requestedBy: 'arn:aws:iam::123456789012:user/ops',
+    });
+
+    expect(first).toEqual({
+      ok: true,
+      result: { tenantId: 'acme', revision: 1, previousRevision: 0 },
+    });
+    expect(second).toMatchObject({ ok: true, result: { revision: 2, previousRevision: 1 } });
+    expect(JSON.parse((await redis.get('tenantcfg:acme')) as string)).toMatchObject({
+      revision: 2,
+    });
+    expect(admin.auditLines().at(-1)).toMatchObject({
+      command: 'config-set',
+      tenant: 'acme',
+      requestedBy: 'arn:aws:iam::123456789012:user/ops',
+      change: { before: 1, after: 2 },
+    });
+  });
+
+  it('config-get answers the stored plan and whether the worker would use it', async () => {
+    await admin.invoke({ command: 'config-set', tenant: 'acme', plan: plan() });
+    await redis.set('tenantcfg:globex', '{"schemaVersion":1,"tenantId":"globex","revision":1}');
+
+    const stored = await admin.invoke({ command: 'config-get', tenant: 'acme' });
+    const broken = await admin.invoke({ command: 'config-get', tenant: 'globex' });
+    const none = await admin.invoke({ command: 'config-get', tenant: 'initech' });
+
+    expect(stored).toMatchObject({ ok: true, result: { revision: 1, problems: [] } });
+    expect(broken).toMatchObject({ ok: true, result: { revision: 1 } });
+    expect((broken as { result: { problems: string[] } }).result.problems.length).toBeGreaterThan(
+      0,
+    );
+    expect(none).toMatchObject({ ok: true, result: { document: null } });
+  });
+
+  it('refuses an invalid plan or a stale revision, naming path and rule, writing nothing', async () => {
+    await admin.invoke({ command: 'config-set', tenant: 'acme', plan: plan() });
+    const before = await snapshot();
+    const bad = plan({ onAdmit: { type: 'transfer', to: '555' } });
+
+    const invalid = await admin.invoke({ command: 'config-set', tenant: 'acme', plan: bad });
+    const checked = await admin.invoke({ command: 'config-validate', tenant: 'acme', plan: bad });
+    const stale = await admin.invoke({
+      command: 'config-set',
+      tenant: 'acme',
+      plan: plan(),
+      expectRevision: 0,
+    });
+    const unknownField = await admin.invoke({ command: 'config-get', tenant: 'acme', x: 1 });
+
+    for (const answer of [invalid, checked]) {
+      expect(answer).toMatchObject({ ok: false });
+      expect((answer as { error: string }).error).toContain(
+        'onAdmit.to: must be E.164 or a sip: URI',
+      );
+    }
+    expect(stale).toEqual({ ok: false, error: 'revision conflict: expected 0, stored 1' });
+    expect(unknownField).toEqual({ ok: false, error: 'x: unknown field' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('config-validate writes nothing and reports the revision the plan would carry', async () => {
+    const answer = await admin.invoke({ command: 'config-validate', tenant: 'acme', plan: plan() });
+
+    expect(answer).toEqual({ ok: true, result: { tenantId: 'acme', revision: 1, valid: true } });
+    expect(await redis.keys('tenantcfg:*')).toEqual([]);
+  });
 });

@@ -3,8 +3,10 @@ import { freePort, type RedisServer, startRedisServer } from '../../local/redis-
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { CapacityEvaluationError, TenantResolveError } from '../../shared/errors.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
-import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
 import { RecordingLogger } from '../support/recording-logger.js';
+
+const PLAN_PREFIXES = { tenantmapPrefix: 'tenantmap', tenantcfgPrefix: 'tenantcfg' };
 
 const COMMAND_TIMEOUT_MS = 300;
 // Generous against a loaded CI machine, yet far below ioredis's unbounded default wait.
@@ -59,9 +61,8 @@ describe.each([
   });
 
   it('tenant resolution logs "tenant resolve failed" and throws within the command timeout', async () => {
-    const { value, ms } = await timed(() =>
-      resolveTenantId({ redis, tenantmapPrefix: 'tenantmap', logger }, '+13125550199'),
-    );
+    const resolve = createTenantPlanResolver(redis, PLAN_PREFIXES, logger);
+    const { value, ms } = await timed(() => resolve('+13125550199'));
     expect(value).toBeInstanceOf(TenantResolveError);
     expect(logger.messages('error')).toEqual(['tenant resolve failed']);
     expect(ms).toBeLessThan(BOUND_MS);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { resolveTenantId } from '../../shared/tenants/resolve-tenant.js';
+import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { isolatedRedis } from '../support/redis.js';
 
@@ -13,10 +13,15 @@ afterAll(() => redis.disconnect());
 
 function resolve(to: string | null | undefined, tenantmapPrefix = 'tenantmap') {
   const logger = new RecordingLogger();
-  return { logger, result: resolveTenantId({ redis, tenantmapPrefix, logger }, to) };
+  const resolver = createTenantPlanResolver(
+    redis,
+    { tenantmapPrefix, tenantcfgPrefix: 'tenantcfg' },
+    logger,
+  );
+  return { logger, result: resolver(to).then((r) => r.tenantId) };
 }
 
-describe('resolveTenantId', () => {
+describe('tenant resolution (the contract DID mapping)', () => {
   it('returns the tenant mapped to the dialed number', async () => {
     await expect(resolve('+13125550199').result).resolves.toBe('acme');
   });
@@ -36,19 +41,30 @@ describe('resolveTenantId', () => {
     expect(logger.entries).toEqual([]);
   });
 
+  it('treats an empty mapping value as unmapped', async () => {
+    await redis.set('tenantmap:did:+13125550188', '');
+    await expect(resolve('+13125550188').result).resolves.toBeNull();
+  });
+
   it.each([[''], ['   '], [null], [undefined]])(
     'returns null for %p without touching Redis',
     async (to) => {
       const logger = new RecordingLogger();
-      const keysRead: string[] = [];
-      const get = async (key: string) => {
-        keysRead.push(key);
-        return 'acme';
+      const sent: string[][] = [];
+      const fake = {
+        defineCommand: () => {},
+        resolveTenantPlan: async (...args: string[]) => {
+          sent.push(args);
+          return ['acme', 'none'];
+        },
       };
-      await expect(
-        resolveTenantId({ redis: { get } as never, tenantmapPrefix: 'tenantmap', logger }, to),
-      ).resolves.toBeNull();
-      expect(keysRead).toEqual([]);
+      const resolver = createTenantPlanResolver(
+        fake as never,
+        { tenantmapPrefix: 'tenantmap', tenantcfgPrefix: 'tenantcfg' },
+        logger,
+      );
+      await expect(resolver(to)).resolves.toEqual({ tenantId: null, plan: { kind: 'none' } });
+      expect(sent).toEqual([]);
     },
   );
 });

@@ -21,10 +21,12 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('loadAdmissionConfig', () => {
   it('reads the contract variables', () => {
-    expect(loadAdmissionConfig({ ...valid, TENANTMAP_PREFIX: 'tm', CAP_PREFIX: 'c' })).toEqual({
+    const env = { ...valid, TENANTMAP_PREFIX: 'tm', CAP_PREFIX: 'c', TENANTCFG_PREFIX: 'cfg' };
+    expect(loadAdmissionConfig(env)).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       tenantmapPrefix: 'tm',
       capPrefix: 'c',
+      tenantcfgPrefix: 'cfg',
       globalConcurrencyCap: 100,
       tenantConcurrencyCapDefault: 10,
       tenantCallsPerMinCapDefault: 30,
@@ -38,9 +40,15 @@ describe('loadAdmissionConfig', () => {
   it.each([[undefined], [''], ['   ']])(
     'falls back to the default prefixes when they are %p',
     (value) => {
-      const config = loadAdmissionConfig({ ...valid, TENANTMAP_PREFIX: value, CAP_PREFIX: value });
+      const config = loadAdmissionConfig({
+        ...valid,
+        TENANTMAP_PREFIX: value,
+        CAP_PREFIX: value,
+        TENANTCFG_PREFIX: value,
+      });
       expect(config.tenantmapPrefix).toBe('tenantmap');
       expect(config.capPrefix).toBe('cap');
+      expect(config.tenantcfgPrefix).toBe('tenantcfg');
     },
   );
 

@@ -2,9 +2,12 @@ import { type PayloadOverrides, telnyxEvent } from '../../local/webhook-events.j
 import { encodeCallState } from '../../shared/calls/client-state.js';
 import { CALLER_MESSAGES, DENIAL_REASONS, DENIALS } from '../../shared/calls/denials.js';
 import { handleCallEvent } from '../../shared/calls/handle-call-event.js';
+import { spokenMessageOf } from '../../shared/calls/plan-speech.js';
 import { LOG_MESSAGES } from '../../shared/logging/log-messages.js';
+import type { TenantPlan } from '../../shared/plans/plan-schema.js';
 import { TELNYX_EVENT_TYPES, telnyxEventSchema } from '../../shared/telnyx/webhook-event.js';
-import { recordingCallFlow } from '../support/call-flow-fakes.js';
+import { FAKE_PLAN_DIGEST, recordingCallFlow } from '../support/call-flow-fakes.js';
+import { tenantPlan } from '../support/tenant-plan.js';
 
 const ID = 'v3:call-1';
 
@@ -19,7 +22,7 @@ const FOREIGN = Buffer.from('{"app":"other","action":"deny","denial":"at_capacit
 const STATES = { accepted: ACCEPTED, denied: DENIED, foreign: FOREIGN, missing: null } as const;
 type StateName = keyof typeof STATES;
 
-const IGNORED_UNLESS_DENIED = { kind: 'ignored', why: 'not a denied call of ours' };
+const IGNORED_UNLESS_DENIED = { kind: 'ignored', why: 'no step of ours follows' };
 const ANSWER_ACCEPTED = {
   to: 'telnyx',
   action: 'answer',
@@ -37,6 +40,17 @@ const released = (tenantIdHint: string | undefined) => ({
   outcome: { kind: 'released', held: true },
   calls: [{ to: 'limiter', action: 'release', options: { tenantIdHint } }],
 });
+
+// The end of a message: a denied call is hung up; a call answered as today needs nothing.
+const MEDIA_ENDED = {
+  accepted: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
+  denied: {
+    outcome: { kind: 'hung_up' },
+    calls: [{ to: 'telnyx', action: 'hangup', options: { commandId: `${ID}:hangup` } }],
+  },
+  foreign: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
+  missing: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
+};
 
 /** What each event type does with each kind of client_state: its outcome and its requests. */
 const EXPECTED: Record<string, Record<StateName, { outcome: object; calls: object[] }>> = {
@@ -66,15 +80,8 @@ const EXPECTED: Record<string, Record<StateName, { outcome: object; calls: objec
     foreign: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
     missing: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
   },
-  [TELNYX_EVENT_TYPES.callSpeakEnded]: {
-    accepted: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
-    denied: {
-      outcome: { kind: 'hung_up' },
-      calls: [{ to: 'telnyx', action: 'hangup', options: { commandId: `${ID}:hangup` } }],
-    },
-    foreign: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
-    missing: { outcome: IGNORED_UNLESS_DENIED, calls: [] },
-  },
+  [TELNYX_EVENT_TYPES.callSpeakEnded]: MEDIA_ENDED,
+  [TELNYX_EVENT_TYPES.callPlaybackEnded]: MEDIA_ENDED,
   [TELNYX_EVENT_TYPES.callHangup]: {
     accepted: released('acme'),
     denied: released(undefined),
@@ -122,14 +129,24 @@ describe('handleCallEvent', () => {
     const webhook = event('call.speak.ended', { client_state: DENIED, status: 'call_hangup' });
     await expect(handleCallEvent(webhook, deps)).resolves.toEqual({
       kind: 'ignored',
-      why: 'speak call_hangup',
+      why: 'media call_hangup',
     });
     expect(calls).toEqual([]);
   });
 });
 
 describe('a denied call.initiated', () => {
+  const closedPlan = tenantPlan('acme', {
+    revision: 3,
+    hours: { timezone: 'UTC', weekly: {}, closed: { say: 'Closed.' } },
+  }) as unknown as TenantPlan;
+  const offPlan = tenantPlan('acme', {
+    revision: 3,
+    onAdmit: { type: 'hangup', say: 'Off.' },
+  }) as unknown as TenantPlan;
   const denialCases = [
+    { denial: 'outside_hours', answers: { plan: closedPlan } },
+    { denial: 'plan_hangup', answers: { plan: offPlan } },
     { denial: 'not_configured', answers: { tenantId: null } },
     { denial: 'tenant_resolve_failed', answers: { tenantId: 'fails' } },
     { denial: 'capacity_check_failed', answers: { acquire: 'fails' } },
@@ -150,22 +167,32 @@ describe('a denied call.initiated', () => {
         kind: 'denied',
         denial,
       });
-      const message = DENIALS[denial].callerMessage;
+      const message = spokenMessageOf(denial);
+      const planned = 'plan' in answers;
+      const plan = planned
+        ? { tenantId: 'acme', revision: 3, digest: FAKE_PLAN_DIGEST }
+        : undefined;
       expect(calls.filter((c) => c.to !== 'limiter')).toEqual([
         {
           to: 'telnyx',
           action: 'answer',
           options: {
-            clientState: encodeCallState({ action: 'deny', message }),
+            clientState: encodeCallState({ action: 'deny', message, plan }),
             commandId: `${ID}:answer`,
           },
         },
         { to: 'metrics', action: 'denied', denial },
       ]);
+      // A plan's refusal takes no slot: it is decided before the acquire.
+      if (planned) expect(calls.some((c) => c.to === 'limiter')).toBe(false);
       expect(logger.entries).toContainEqual({
         level: 'info',
         message: LOG_MESSAGES.callDenied,
-        extra: { callControlId: ID, reason: DENIALS[denial].metricReason },
+        extra: {
+          callControlId: ID,
+          reason: DENIALS[denial].metricReason,
+          ...(planned ? { tenantId: 'acme', revision: 3, mode: 'speak' } : {}),
+        },
       });
     },
   );
@@ -180,6 +207,8 @@ describe('a denied call.initiated', () => {
       tenant_at_capacity: 'We are currently at capacity. Please try again later.',
       tenant_rate_limited: 'We are currently at capacity. Please try again later.',
       capacity_check_failed: 'We are unable to accept your call right now.',
+      outside_hours: 'We are unable to accept your call right now.',
+      plan_hangup: 'We are unable to accept your call right now.',
     });
   });
 });
