@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CallAdmissionStack, STACK_NAME } from '../lib/call-admission-stack.js';
@@ -22,4 +23,6 @@ new CallAdmissionStack(app, STACK_NAME, {
 });
 // Synthesis fails on any AwsSolutions finding that is not acknowledged next to its cause.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
+const template = app.synth().getStackByName(STACK_NAME).templateFullPath;
+// `cdk synth --quiet` prints nothing of its own; say where the template went (SAM reads it there).
+process.stderr.write(`${STACK_NAME} template: ${relative(process.cwd(), template)}\n`);

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../lib/bundling.js';
 import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.js';
 import { bundledFunctionCode } from '../../lib/function-code.js';
 import { FUNCTIONS } from '../../local/invoke-function.js';
-import { type CfnResource, findFunction } from './stack-fixture.js';
+import { type CfnResource, cdkJsonContext, findFunction } from './stack-fixture.js';
 
 // SAM reads what `cdk synth` writes: the logical ids, the handler, and the `aws:asset:path`
 // metadata naming each function's code directory. Synthesize the same way (real bundles,
@@ -31,8 +31,8 @@ const UNDECLARED = {
 };
 
 beforeAll(() => {
-  const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
-  const app = new App({ outdir, context: { ...context, 'aws:cdk:enable-asset-metadata': true } });
+  const context = { ...cdkJsonContext(), 'aws:cdk:enable-asset-metadata': true };
+  const app = new App({ outdir, context });
   new CallAdmissionStack(app, STACK_NAME, {
     code: bundledFunctionCode(join(outdir, '.bundles')),
     // What `-c localInvoke=true` (the README's synth line for SAM) sets.

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { PROJECT_ROOT } from '../../lib/bundling.js';
 import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.js';
 
 /** Stand-in code, so the infra tests neither build nor depend on the real handlers. */
@@ -10,9 +13,17 @@ export const INLINE_CODE = {
   reconciler: lambda.Code.fromInline('export const handler = async () => ({ locked: false });'),
 };
 
+/**
+ * The context `cdk synth` gives the app from cdk.json (the feature flags among it), so the
+ * tests check the template that is deployed rather than one built on other flag defaults.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+}
+
 /** A fresh app holding the production stack with inline code (not yet synthesized). */
 export function callAdmissionApp(): { readonly app: App; readonly stack: CallAdmissionStack } {
-  const app = new App();
+  const app = new App({ context: cdkJsonContext() });
   const stack = new CallAdmissionStack(app, STACK_NAME, { code: INLINE_CODE });
   return { app, stack };
 }
@@ -31,8 +42,9 @@ export function findFunction(
   const matches = Object.entries(resources).filter(
     ([, r]) =>
       r.Type === 'AWS::Lambda::Function' &&
-      (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables
-        .POWERTOOLS_SERVICE_NAME === service,
+      // The VPC default security group's custom resource handler has no environment.
+      (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME === service,
   );
   if (matches.length !== 1)
     throw new Error(`expected one ${service} function, got ${matches.length}`);
