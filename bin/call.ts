@@ -5,6 +5,7 @@ import { DEFAULT_LOCAL_PORT } from '../local/handler-env.js';
 import { pipelineClient } from '../local/pipeline-client.js';
 import { readPipelineState } from '../local/pipeline-state.js';
 import { formatStory, shortCallId } from '../local/timeline-format.js';
+import { waitForCalls } from '../local/wait-for-calls.js';
 import { callEventBody, newCall, postSignedWebhook } from '../local/webhook-events.js';
 import { parseNumber } from '../shared/tenants/admin-fields.js';
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
@@ -14,7 +15,8 @@ const USAGE = `Usage: npm run call -- [--to +13125550199] [--from +13125550100] 
 
 Simulates inbound calls against a running \`npm start\`: posts signed call.initiated webhooks
 (dev key in ${DEV_KEYS_PATH}), one after the other, then prints each call's timeline. An accepted
-caller hangs up --hangup-after seconds after the answer. --url defaults to the running pipeline.`;
+caller hangs up --hangup-after seconds after the answer. --url defaults to the running pipeline.
+Exits 1 when a call has not ended --hangup-after + 15 seconds after the last was posted.`;
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +58,7 @@ if (health.telnyx !== 'simulator') {
 
 // Posted one after the other, so calls meet the caps in the order they are numbered.
 const { privateKey } = loadOrCreateDevKeys(DEV_KEYS_PATH);
-const calls = [];
+const calls: Array<ReturnType<typeof newCall>> = [];
 for (let n = 1; n <= count; n += 1) {
   // The dialed number goes out as given: the worker normalises it, as it would Telnyx's.
   const call = newCall(from.ok ? from.value : '', values.to);
@@ -70,12 +72,41 @@ for (let n = 1; n <= count; n += 1) {
   calls.push(call);
 }
 
+// Each timeline is printed as its call ends, so the wait shows progress; quiet stretches say
+// how many calls are still up.
+const timeoutSeconds = hangupAfter + 15;
+console.log(
+  `\nwaiting for ${count === 1 ? 'the call' : `${count} calls`} to end ` +
+    `(an accepted caller hangs up ${hangupAfter} s after the answer; giving up after ${timeoutSeconds} s)`,
+);
+const stories = await waitForCalls(
+  client,
+  calls.map((call) => call.callControlId),
+  {
+    timeoutMs: timeoutSeconds * 1000,
+    onProgress: (progress) => {
+      if (progress.kind === 'waiting') {
+        console.log(
+          `  ... ${progress.inProgress} of ${count} still in progress after ${Math.round(progress.elapsedMs / 1000)} s`,
+        );
+        return;
+      }
+      const call = calls[progress.index];
+      console.log(
+        formatStory(
+          progress.story,
+          `\ncall ${progress.index + 1}/${count}  ${call?.callControlId}`,
+        ),
+      );
+    },
+  },
+);
 let unfinished = 0;
-for (const [i, call] of calls.entries()) {
-  const story = await client.waitUntilDone(call.callControlId, (hangupAfter + 15) * 1000);
-  const title = `\ncall ${i + 1}/${count}  ${call.callControlId}`;
-  if (!story?.done) unfinished += 1;
+for (const [i, story] of stories.entries()) {
+  if (story?.done) continue;
+  unfinished += 1;
+  const title = `\ncall ${i + 1}/${count}  ${calls[i]?.callControlId}`;
   console.log(story ? formatStory(story, title) : `${title}\n  (the pipeline never saw it)`);
-  if (story && !story.done) console.log('  ... not over yet (timed out waiting)');
+  console.log(`  ... not over after ${timeoutSeconds} s (timed out waiting)`);
 }
 process.exitCode = unfinished > 0 ? 1 : 0;
