@@ -1,5 +1,6 @@
 import { DEV_KEYS_PATH } from '../local/dev-keys.js';
 import { startDevPipeline } from '../local/dev-pipeline.js';
+import { nextSteps } from '../local/next-steps.js';
 import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
 import { formatLiveEntry } from '../local/timeline-format.js';
 
@@ -30,8 +31,7 @@ console.log(`Local call admission pipeline is running (Ctrl-C stops it)
   telnyx     ${telnyx ? `simulator ${telnyx.baseUrl}, webhooks signed with the dev key in .local/dev-keys.json` : 'real Call Control API (TELNYX_API_KEY); Telnyx must reach the webhook URL'}
   caps       global ${env.GLOBAL_CONCURRENCY_CAP}; per tenant ${env.TENANT_CONCURRENCY_CAP_DEFAULT} concurrent, ${env.TENANT_CALLS_PER_MIN_CAP_DEFAULT} per minute (overrides: npm run tenants)
   timelines  GET ${pipeline.baseUrl}/_local/calls/<call_control_id>
-Next, in another terminal: npm run tenants -- map +13125550199 acme
-                           npm run call -- --to +13125550199
+${nextSteps({ telnyx: telnyx ? 'simulator' : 'api', webhookUrl: pipeline.webhookUrl })}
 `);
 
 let stopping = false;
