@@ -1,17 +1,22 @@
 import { DEV_KEYS_PATH } from '../local/dev-keys.js';
-import { startDevPipeline } from '../local/dev-pipeline.js';
+import type { DevPipeline } from '../local/dev-pipeline.js';
 import { nextSteps } from '../local/next-steps.js';
 import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
 import { formatLiveEntry } from '../local/timeline-format.js';
 
 // npm start: the whole system on this machine around the real handlers (see the README, Run it locally).
 // SHOW_LOGS=1 prints every handler log line; otherwise only warnings and errors.
-let pipeline: Awaited<ReturnType<typeof startDevPipeline>>;
+console.log('loading the local pipeline (the AWS SDK, ioredis, telnyx) ...');
+// Imported after that line: loading the SDKs is most of the wait before the first part starts.
+const { startDevPipeline } = await import('../local/dev-pipeline.js');
+let pipeline: DevPipeline;
 try {
   pipeline = await startDevPipeline({
     inheritEnv: true,
     devKeysPath: DEV_KEYS_PATH,
     stateFile: PIPELINE_STATE_PATH,
+    // Starting takes a few seconds (redis-server, the handlers' imports): say what is under way.
+    onProgress: (part) => console.log(`starting ${part} ...`),
     showLog: (line) =>
       Boolean(process.env.SHOW_LOGS) || line.level === 'WARN' || line.level === 'ERROR',
     showText: process.env.SHOW_LOGS ? () => true : undefined,

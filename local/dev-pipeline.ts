@@ -15,7 +15,10 @@ import { workerLogsToTimeline } from './worker-log-timeline.js';
 
 /** How to start the local pipeline; every field has a default for `npm start`. */
 export interface DevPipelineOptions
-  extends Pick<LocalSystemOptions, 'env' | 'inheritEnv' | 'devKeysPath' | 'showLog'> {
+  extends Pick<
+    LocalSystemOptions,
+    'env' | 'inheritEnv' | 'devKeysPath' | 'showLog' | 'onProgress'
+  > {
   /** Port for the webhook URL (0: a free one). Default `PORT` or 3000. */
   readonly port?: number;
   readonly host?: string;
@@ -87,6 +90,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   observer.on('error', () => {});
   system.onStop(() => observer.disconnect());
   let callSimulator: ReturnType<typeof startCallSimulator> | undefined;
+  options.onProgress?.('webhook gateway (API Gateway stand-in)');
   const gateway = await startHttpGateway({
     port: options.port ?? Number(process.env.PORT ?? DEFAULT_LOCAL_PORT),
     host: options.host ?? '127.0.0.1',
@@ -110,6 +114,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
     system.onStop(() => simulator.stop());
   }
   const retryDelaySeconds = options.retryDelaySeconds ?? 1;
+  options.onProgress?.('queue poller (SQS event source stand-in)');
   const poller = startQueuePoller({
     sqs: system.sqs.client,
     queueUrl: system.queueUrl,

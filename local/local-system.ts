@@ -26,6 +26,8 @@ export interface LocalSystemOptions {
   readonly showLog?: (line: LogLine) => boolean;
   /** Which other output is printed (default: all). */
   readonly showText?: (text: string) => boolean;
+  /** Called before each part starts, with its name (`npm start` shows them as progress). */
+  readonly onProgress?: (part: string) => void;
 }
 
 /** The system's services and the two real handlers, configured for them. */
@@ -50,53 +52,93 @@ export interface LocalSystem {
 /** The FIFO queue's name (`.fifo` appended), as in the stack. */
 export const LOCAL_QUEUE_NAME = 'call-events';
 
+/** What {@link startLocalServices} starts; every field has a default. */
+export interface LocalServicesOptions {
+  /** REDIS_URL: that server (unset: a private redis-server); TELNYX_API_KEY: no simulator. */
+  readonly source?: Readonly<Record<string, string | undefined>>;
+  /** A key file to load or create; by default a fresh pair in memory. */
+  readonly devKeysPath?: string;
+  /** Called before each part starts, with its name (`npm start` shows them as progress). */
+  readonly onProgress?: (part: string) => void;
+}
+
+/** The services the handlers talk to on this machine, without the handlers. */
+export type LocalServices = Pick<
+  LocalSystem,
+  'keys' | 'sqs' | 'queueUrl' | 'redisUrl' | 'redisServer' | 'telnyx' | 'onStop' | 'stop'
+>;
+
+/**
+ * Starts what the functions need around them: local SQS with the FIFO queue, Redis (a
+ * private redis-server unless REDIS_URL is given) and the Telnyx simulator (unless
+ * TELNYX_API_KEY is given), plus the signing keys. `npm run invoke` uses them alone.
+ */
+export async function startLocalServices(
+  options: LocalServicesOptions = {},
+): Promise<LocalServices> {
+  const { source = {}, onProgress = () => {} } = options;
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  const onStop = (step: () => Promise<void> | void) => void cleanup.push(step);
+  try {
+    const keys = options.devKeysPath
+      ? loadOrCreateDevKeys(options.devKeysPath)
+      : generateSigningKeys();
+    onProgress('SQS FIFO queue (local-aws-sqs)');
+    const sqs = await startLocalSqs();
+    onStop(() => sqs.stop());
+    const queueUrl = await sqs.createFifoQueue(LOCAL_QUEUE_NAME);
+    const ownRedis = source.REDIS_URL?.trim();
+    if (!ownRedis) onProgress('Redis (private redis-server)');
+    const redisServer = ownRedis ? undefined : await startRedisServer();
+    if (redisServer) onStop(() => redisServer.stop());
+    const redisUrl = redisServer?.url ?? (ownRedis as string);
+    const simulated = !source.TELNYX_API_KEY?.trim();
+    if (simulated) onProgress('Telnyx Call Control simulator');
+    const telnyx = simulated ? await startTelnyxSimulator() : undefined;
+    if (telnyx) onStop(() => telnyx.stop());
+    return { keys, sqs, queueUrl, redisUrl, redisServer, telnyx, onStop, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
+
 let started = false;
 
 /**
  * The one starter of the system on this machine, for `npm start`, the tests and the
- * benchmarks: local SQS FIFO, Redis, Telnyx (simulated unless TELNYX_API_KEY is set), the
- * handlers' environment pointed at them, then both real handlers imported. Once per process
- * (per test file): the handlers read their configuration when first imported.
+ * benchmarks: the local services, the handlers' environment pointed at them, then both real
+ * handlers imported. Once per process (per test file): the handlers read their configuration
+ * when first imported.
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   if (started) throw new Error('the local system can be started once per process');
   started = true;
   const source = options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
-  const cleanup: Array<() => Promise<void> | void> = [];
-  const stop = async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  };
+  const services = await startLocalServices({ ...options, source });
+  const { onStop, stop } = services;
   try {
-    const keys = options.devKeysPath
-      ? loadOrCreateDevKeys(options.devKeysPath)
-      : generateSigningKeys();
-    const sqs = await startLocalSqs();
-    cleanup.push(() => sqs.stop());
-    const queueUrl = await sqs.createFifoQueue(LOCAL_QUEUE_NAME);
-    const redisServer = source.REDIS_URL?.trim() ? undefined : await startRedisServer();
-    if (redisServer) cleanup.push(() => redisServer.stop());
-    const redisUrl = redisServer?.url ?? (source.REDIS_URL?.trim() as string);
-    const telnyx = source.TELNYX_API_KEY?.trim() ? undefined : await startTelnyxSimulator();
-    if (telnyx) cleanup.push(() => telnyx.stop());
     const env = handlerEnv(source, options.env ?? {}, {
-      sqsEndpoint: sqs.endpoint,
-      queueUrl,
-      redisUrl,
-      telnyxBaseUrl: telnyx?.baseUrl,
-      publicKeyBase64: keys.publicKeyBase64,
+      sqsEndpoint: services.sqs.endpoint,
+      queueUrl: services.queueUrl,
+      redisUrl: services.redisUrl,
+      telnyxBaseUrl: services.telnyx?.baseUrl,
+      publicKeyBase64: services.keys.publicKeyBase64,
     });
-    cleanup.push(setEnv(env));
+    onStop(setEnv(env));
     const { onLog, showLog = () => false, showText } = options;
-    if (onLog) cleanup.push(teeJsonLogs(onLog, showLog, showText));
+    if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
+    options.onProgress?.('ingest and worker handlers');
     const ingest = (await import('../functions/ingest/handler.js')).handler as IngestHandler;
     const worker = (await import('../functions/worker/handler.js')) as unknown as {
       handler: WorkerHandler;
       shutdown(): Promise<void>;
     };
-    cleanup.push(() => worker.shutdown());
-    const onStop = (step: () => Promise<void> | void) => void cleanup.push(step);
-    const handlers = { ingest, worker: worker.handler };
-    return { keys, sqs, queueUrl, redisUrl, redisServer, telnyx, env, ...handlers, onStop, stop };
+    onStop(() => worker.shutdown());
+    return { ...services, env, ingest, worker: worker.handler };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
