@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,12 +16,18 @@ export const LOCAL_ENDPOINTS = {
   telnyxBaseUrl: 'http://127.0.0.1:4010/v2',
 } as const;
 
+/**
+ * Where `npm run events` writes: under the git-ignored `.local/`, so signing never modifies a
+ * tracked file. The committed `events/` stay the templates.
+ */
+export const SIGNED_EVENTS_DIR = '.local/events';
+
 /** What `signEvents` reads and writes; every field has a default. */
 export interface SignEventsOptions {
-  /** Folder whose `ingest*.json` API Gateway events are re-signed in place. */
+  /** Folder whose `ingest*.json` API Gateway events are the templates (default `events`). */
   readonly eventsDir?: string;
-  /** SAM env-vars file to write; values already in it are kept, except the public key. */
-  readonly envFile?: string;
+  /** Folder the signed events and `env.json` go to (default {@link SIGNED_EVENTS_DIR}). */
+  readonly outDir?: string;
   readonly keysPath?: string;
   /** Overrides for the env-vars file (and of values already in it). */
   readonly endpoints?: Partial<Record<keyof typeof LOCAL_ENDPOINTS, string>>;
@@ -30,32 +36,33 @@ export interface SignEventsOptions {
 }
 
 /**
- * Re-signs every `ingest*.json` event with the development key (a new event id, time and
- * signature, since webhooks older than 300 s are refused), gives every `worker*.json` webhook
- * a fresh `occurred_at`, and writes the env-vars file holding the matching public key.
+ * Writes a copy of every `ingest*.json` event signed with the development key (a new event
+ * id, time and signature, since webhooks older than 300 s are refused) and the env-vars file
+ * holding the matching public key; values edited in an earlier env-vars file are kept.
  * Returns the files written.
  */
 export function signEvents(options: SignEventsOptions = {}): string[] {
   const eventsDir = options.eventsDir ?? 'events';
-  const envFile = options.envFile ?? join(eventsDir, 'env.json');
+  const outDir = options.outDir ?? SIGNED_EVENTS_DIR;
+  const envFile = join(outDir, 'env.json');
   const keys = loadOrCreateDevKeys(options.keysPath ?? DEV_KEYS_PATH);
   const now = options.now ?? Math.floor(Date.now() / 1000);
+  mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const file of readdirSync(eventsDir).filter((f) => /^ingest.*\.json$/.test(f))) {
-    const path = join(eventsDir, file);
-    const event = JSON.parse(readFileSync(path, 'utf8')) as APIGatewayProxyEventV2;
-    writeJson(path, signApiEvent(event, keys, now));
-    written.push(path);
+    const event = JSON.parse(readFileSync(join(eventsDir, file), 'utf8')) as APIGatewayProxyEventV2;
+    writeJson(join(outDir, file), signApiEvent(event, keys, now));
+    written.push(join(outDir, file));
   }
   for (const file of readdirSync(eventsDir).filter((f) => /^worker.*\.json$/.test(f))) {
-    const path = join(eventsDir, file);
-    writeJson(path, refreshSqsEvent(JSON.parse(readFileSync(path, 'utf8')) as SQSEvent, now));
-    written.push(path);
+    const event = JSON.parse(readFileSync(join(eventsDir, file), 'utf8')) as SQSEvent;
+    writeJson(join(outDir, file), refreshSqsEvent(event, now));
+    written.push(join(outDir, file));
   }
   const current = existsSync(envFile)
     ? (JSON.parse(readFileSync(envFile, 'utf8')) as EnvVarsFile)
     : {};
-  writeJson(envFile, envVars(current, keys.publicKeyBase64, options.endpoints ?? {}));
+  writeJson(envFile, localEnvVars(current, keys.publicKeyBase64, options.endpoints ?? {}));
   return [...written, envFile];
 }
 
@@ -106,10 +113,11 @@ export function signApiEvent(
 }
 
 /**
- * The env-vars file: values already there win over the defaults (a developer's own Redis
- * URL survives re-signing), flags win over both, and the public key is always the dev key's.
+ * The env-vars file for local services: values already there win over the defaults (a
+ * developer's own Redis URL survives re-signing), `endpoints` win over both, and the public
+ * key is always the one given (the dev key's).
  */
-function envVars(
+export function localEnvVars(
   current: EnvVarsFile,
   publicKeyBase64: string,
   endpoints: NonNullable<SignEventsOptions['endpoints']>,
@@ -165,7 +173,7 @@ export const WORKER_CAPACITY_ENV = {
 } as const;
 
 // Empty secret ARNs switch the worker to the plain values below (local Redis has no AUTH).
-// SAM drops TELNYX_API_KEY and TELNYX_BASE_URL (not declared in the template): see the README, Invoking the functions locally.
+// The template declares TELNYX_API_KEY and TELNYX_BASE_URL blank so that SAM applies these.
 const DEFAULT_WORKER_ENV: Record<string, string> = {
   REDIS_URL: LOCAL_ENDPOINTS.redisUrl,
   REDIS_AUTH_TOKEN_SECRET_ARN: '',
@@ -202,7 +210,7 @@ function main(): void {
   const { values } = parseArgs({
     options: {
       'events-dir': { type: 'string' },
-      'env-file': { type: 'string' },
+      'out-dir': { type: 'string' },
       keys: { type: 'string' },
       'queue-url': { type: 'string' },
       'redis-url': { type: 'string' },
@@ -211,7 +219,7 @@ function main(): void {
   });
   const written = signEvents({
     eventsDir: values['events-dir'],
-    envFile: values['env-file'],
+    outDir: values['out-dir'],
     keysPath: values.keys,
     endpoints: {
       queueUrl: values['queue-url'],
@@ -220,5 +228,5 @@ function main(): void {
     },
   });
   for (const path of written) console.log(`wrote ${path}`);
-  console.log('signed events are valid for 300 s');
+  console.log('ingest events are valid for 300 s, a worker call.initiated sets up a call for 60 s');
 }

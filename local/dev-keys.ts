@@ -14,7 +14,7 @@ export const DEV_KEYS_PATH = '.local/dev-keys.json';
 
 /**
  * Loads the development Ed25519 key pair from `path`, creating it on first use. Keeping one
- * pair means the public key in `events/env.json` and in `npm start` stay valid across runs.
+ * pair means the public key in `.local/events/env.json` and in `npm start` stay valid across runs.
  */
 export function loadOrCreateDevKeys(path: string = DEV_KEYS_PATH): SigningKeys {
   if (existsSync(path)) {

@@ -2,7 +2,7 @@ import { LOCAL_AWS_ENV } from './sqs-server.js';
 
 /**
  * The one set of handler settings for every local run (`npm start`, the e2e and fault tests,
- * the benchmarks, and the worker section of `events/env.json`): caps small enough that a few
+ * the benchmarks, and the worker section of `.local/events/env.json`): caps small enough that a few
  * calls reach them, timeouts short enough that a fault shows within a second. A run passes
  * only the settings its purpose changes; `npm start` also takes any of these from its env.
  */

@@ -24,9 +24,6 @@ interface FunctionSpec {
 /** SAM's env-vars file: a `Parameters` section for every function, then one per function. */
 export type EnvVarsFile = Record<string, Record<string, string>>;
 
-/** The default env-vars file, shared with `sam local invoke --env-vars`. */
-export const DEFAULT_ENV_FILE = 'events/env.json';
-
 /**
  * The variables one function gets from an env-vars file, in SAM's order of precedence: the
  * logical id's section over the function name's, both over `Parameters`.
@@ -46,6 +43,33 @@ export function bundlePath(name: FunctionName, rebuild = false): string {
 export type InvokeOutcome =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Why an invocation counts as failed, or `undefined` when it did its job: the handler threw,
+ * ingest answered 5xx (the webhook was not queued, Telnyx would retry), or the worker
+ * reported batch item failures (those records would be retried).
+ */
+export function invocationFailure(name: FunctionName, outcome: InvokeOutcome): string | undefined {
+  if (!outcome.ok) {
+    const { errorType, errorMessage } = outcome.error as {
+      errorType?: string;
+      errorMessage?: string;
+    };
+    return `the ${name} function threw ${errorType ?? 'an error'}: ${errorMessage ?? String(outcome.error)}`;
+  }
+  const result = outcome.result as {
+    statusCode?: number;
+    batchItemFailures?: { itemIdentifier: string }[];
+  };
+  if (name === 'ingest' && (result?.statusCode ?? 500) >= 500) {
+    return `ingest answered ${result?.statusCode}: the webhook was not queued`;
+  }
+  const failed = result?.batchItemFailures?.map((failure) => failure.itemIdentifier) ?? [];
+  if (name === 'worker' && failed.length > 0) {
+    return `the worker failed ${failed.length} record(s), which SQS would retry: ${failed.join(', ')} (the worker's error lines above say why)`;
+  }
+  return undefined;
+}
 
 /**
  * Runs a built bundle once with lambda-local, as the Lambda runtime would: environment set

@@ -2,29 +2,33 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { WORKER_CAPACITY_ENV } from '../../bin/sign-events.js';
+import { localEnvVars, SIGNED_EVENTS_DIR, WORKER_CAPACITY_ENV } from '../../bin/sign-events.js';
 import { PROJECT_ROOT } from '../../lib/bundling.js';
 import { CallAdmissionStack, STACK_NAME } from '../../lib/call-admission-stack.js';
 import { bundledFunctionCode } from '../../lib/function-code.js';
 import { FUNCTIONS } from '../../local/invoke-function.js';
+import { documentationFiles } from '../support/markdown-links.js';
 import { type CfnResource, cdkJsonContext, findFunction } from './stack-fixture.js';
 
 // SAM reads what `cdk synth` writes: the logical ids, the handler, and the `aws:asset:path`
 // metadata naming each function's code directory. Synthesize the same way (real bundles,
-// asset metadata on, as the CDK CLI sets it) and check the README and
-// events/env.json against it.
+// asset metadata on, as the CDK CLI sets it) and check the documentation and the env-vars
+// file `npm run events` writes against it.
 const outdir = mkdtempSync(join(tmpdir(), 'sam-invoke-'));
 let resources: Record<string, CfnResource & { Metadata?: Record<string, unknown> }>;
 let templateFile: string;
 
-const doc = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const doc = documentationFiles(PROJECT_ROOT)
+  .map((file) => readFileSync(join(PROJECT_ROOT, file), 'utf8'))
+  .join('\n');
 const samLines = [
   ...doc.matchAll(/^sam local invoke -t cdk\.out\/(\S+) (\S+) -e (\S+) --env-vars (\S+)/gm),
 ].map(([, template, logicalId, event, envVars]) => ({ template, logicalId, event, envVars }));
-const envFile = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'env.json'), 'utf8'));
+const SIGNED_ENV_FILE = `${SIGNED_EVENTS_DIR}/env.json`;
+const envFile = localEnvVars({}, 'dev-public-key', {});
 
-// Variables in events/env.json the template does not declare, which SAM therefore ignores;
-// the README must name each one.
+// Variables of the env-vars file the template does not declare, which SAM therefore ignores;
+// the documentation must name each one.
 const UNDECLARED = {
   ingest: ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SQS'],
   worker: [] as string[],
@@ -46,9 +50,10 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 it('documents one sam local invoke line per sample event, on the synthesized template', () => {
+  // Ingest events are run as `npm run events` signs them; worker events need no signature.
   expect(samLines.map((line) => line.event).sort()).toEqual(
     [
-      'events/ingest-call-initiated.json',
+      `${SIGNED_EVENTS_DIR}/ingest-call-initiated.json`,
       'events/worker-call-answered-deny.json',
       'events/worker-call-hangup.json',
       'events/worker-call-initiated.json',
@@ -57,8 +62,9 @@ it('documents one sam local invoke line per sample event, on the synthesized tem
   );
   for (const line of samLines) {
     expect(line.template).toBe(templateFile);
-    expect(line.envVars).toBe('events/env.json');
-    expect(existsSync(join(PROJECT_ROOT, line.event as string))).toBe(true);
+    expect(line.envVars).toBe(SIGNED_ENV_FILE);
+    const template = (line.event as string).replace(SIGNED_EVENTS_DIR, 'events');
+    expect(existsSync(join(PROJECT_ROOT, template))).toBe(true);
   }
 });
 
@@ -105,7 +111,7 @@ it.each(['ingest', 'worker'] as const)(
     const declared = (resource.Properties.Environment as { Variables: Record<string, unknown> })
       .Variables;
 
-    const ignored = Object.keys(envFile[logicalId]).filter((key) => !(key in declared));
+    const ignored = Object.keys(envFile[logicalId] ?? {}).filter((key) => !(key in declared));
 
     expect(ignored.sort()).toEqual([...UNDECLARED[name]].sort());
     for (const variable of ignored) expect(doc).toContain(`\`${variable}\``);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,8 @@ import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-s
 import { isolatedRedis } from '../support/redis.js';
 
 // `npm run invoke` as a developer runs it: the CLI in its own process, on the built bundles,
-// with an env-vars file written by bin/sign-events.ts and the committed sample events.
+// with an env-vars file written by bin/sign-events.ts (or none: then it starts its own
+// services) and the committed sample events.
 const run = promisify(execFile);
 const CALL = 'v3:u5OAKGEPT3Dx8SGBrMdaWbFBUNDhyFBfwy6zc6eYaLlvD3_h-Ve9ag';
 let sqs: LocalSqs;
@@ -28,11 +29,10 @@ beforeAll(async () => {
   const isolated = await isolatedRedis();
   redis = isolated.redis;
   dir = await mkdtemp(join(tmpdir(), 'invoke-'));
-  for (const name of ['ingest-call-initiated.json', 'worker-call-initiated.json'])
-    await copyFile(eventFile(name), join(dir, name));
   sign = () =>
     signEvents({
-      eventsDir: dir,
+      eventsDir: join(PROJECT_ROOT, 'events'),
+      outDir: dir,
       keysPath: join(dir, 'dev-keys.json'),
       endpoints: { queueUrl, redisUrl: isolated.url, telnyxBaseUrl: telnyx.baseUrl },
     });
@@ -63,7 +63,15 @@ async function invoke(
   event: string,
   ...flags: string[]
 ): Promise<{ code: number; response: unknown; logs: string }> {
-  const args = ['bin/invoke.ts', name, event, '--env-vars', join(dir, 'env.json'), ...flags];
+  return invokeWith(name, event, '--env-vars', join(dir, 'env.json'), ...flags);
+}
+
+async function invokeWith(
+  name: 'ingest' | 'worker',
+  event: string,
+  ...flags: string[]
+): Promise<{ code: number; response: unknown; logs: string }> {
+  const args = ['bin/invoke.ts', name, event, ...flags];
   const tsx = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
   try {
     // Only what a shell would have, so nothing set by other tests in this worker leaks in.
@@ -136,4 +144,86 @@ it('prints the function error and exits 1 when the configuration is invalid', as
 
   expect(code).toBe(1);
   expect(response).toMatchObject({ errorType: 'ConfigError' });
+});
+
+it('with no --env-vars, starts a queue, re-signs the ingest event and shows it queued', async () => {
+  const { code, response, logs } = await invokeWith(
+    'ingest',
+    eventFile('ingest-call-initiated.json'),
+  );
+
+  expect(code).toBe(0);
+  expect(response).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
+  expect(logs).toContain(`invoke: queued: call.initiated (group ${CALL})`);
+});
+
+it('with no --env-vars, answers the sample call on its own Telnyx simulator', async () => {
+  const { code, response, logs } = await invokeWith(
+    'worker',
+    eventFile('worker-call-initiated.json'),
+  );
+
+  expect(code).toBe(0);
+  expect(response).toEqual({ batchItemFailures: [] });
+  expect(logs).toContain(`invoke: Telnyx simulator received: answer for ${CALL}`);
+});
+
+it('exits 1 and names the failed record when the worker cannot reach Telnyx', async () => {
+  const env = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8'));
+  env.WorkerFunctionAF8A26AF.TELNYX_BASE_URL = 'http://127.0.0.1:1/v2';
+  env.WorkerFunctionAF8A26AF.TELNYX_TIMEOUT_MS = '300';
+  await writeFile(join(dir, 'no-telnyx.json'), JSON.stringify(env));
+  await redis.set('tenantmap:did:+13125550199', 'acme');
+
+  const { code, response, logs } = await invokeWith(
+    'worker',
+    eventFile('worker-call-initiated.json'),
+    '--env-vars',
+    join(dir, 'no-telnyx.json'),
+  );
+
+  expect(code).toBe(1);
+  const failures = (response as { batchItemFailures: { itemIdentifier: string }[] })
+    .batchItemFailures;
+  expect(failures).toHaveLength(1);
+  expect(logs).toContain(
+    `invoke: failed: the worker failed 1 record(s), which SQS would retry: ${failures[0]?.itemIdentifier}`,
+  );
+}, 60_000);
+
+it('exits 1 when ingest answers 503 because the queue is unreachable', async () => {
+  const env = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8'));
+  const unreachable = 'http://127.0.0.1:1/123456789012/call-events.fifo';
+  Object.assign(env.IngestFunctionB02ED0EB, {
+    QUEUE_URL: unreachable,
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1',
+  });
+  await writeFile(join(dir, 'no-queue.json'), JSON.stringify(env));
+
+  const { code, response, logs } = await invokeWith(
+    'ingest',
+    join(dir, 'ingest-call-initiated.json'),
+    '--env-vars',
+    join(dir, 'no-queue.json'),
+  );
+
+  expect(code).toBe(1);
+  expect(response).toMatchObject({ statusCode: 503 });
+  expect(logs).toContain('invoke: failed: ingest answered 503: the webhook was not queued');
+}, 60_000);
+
+it('npm run events writes signed copies elsewhere and leaves the committed events as they are', async () => {
+  const template = await readFile(eventFile('ingest-call-initiated.json'), 'utf8');
+  const out = join(dir, 'signed');
+
+  const written = signEvents({ outDir: out, keysPath: join(dir, 'dev-keys.json') });
+
+  expect(written).toContain(join(out, 'ingest-call-initiated.json'));
+  expect(written).toContain(join(out, 'worker-call-initiated.json'));
+  expect(written.every((path) => path.startsWith(out))).toBe(true);
+  expect(await readFile(eventFile('ingest-call-initiated.json'), 'utf8')).toBe(template);
+  const signed = JSON.parse(await readFile(written[0] as string, 'utf8'));
+  expect(signed.headers['telnyx-signature-ed25519']).not.toBe(
+    JSON.parse(template).headers['telnyx-signature-ed25519'],
+  );
 });
