@@ -4,7 +4,7 @@ import { nextSteps } from '../local/next-steps.js';
 import { PIPELINE_STATE_PATH } from '../local/pipeline-state.js';
 import { formatLiveEntry } from '../local/timeline-format.js';
 
-// npm start: the whole system on this machine around the real handlers (see the README, Run it locally).
+// npm start: the whole system on this machine around the real handlers (docs/local-development.md).
 // SHOW_LOGS=1 prints every handler log line; otherwise only warnings and errors.
 console.log('loading the local pipeline (the AWS SDK, ioredis, telnyx) ...');
 // Imported after that line: loading the SDKs is most of the wait before the first part starts.

@@ -31,7 +31,7 @@ export interface CallAdmissionStackProps extends StackProps {
   readonly workerMaxConcurrency?: number;
   /** ElastiCache node type for the primary and the replica (default cache.t4g.micro). */
   readonly redisNodeType?: string;
-  /** For `sam local invoke` only: declare a blank `TELNYX_API_KEY` on the worker (see README). */
+  /** For `sam local invoke` only: declare a blank `TELNYX_API_KEY` on the worker (docs/local-development.md). */
   readonly localInvoke?: boolean;
   /**
    * RECONCILE_INTERVAL_SECONDS: how often the lease reconciler runs (default 60; whole
@@ -171,7 +171,7 @@ function stackParameters(
   return (name) => values.get(name) as string;
 }
 
-/** Stack parameters and their documented defaults (see the README, Deploy and operate). */
+/** Stack parameters and their documented defaults (docs/operations.md). */
 export const PARAMETERS = {
   TelnyxPublicKey: {
     type: 'String',

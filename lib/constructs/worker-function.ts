@@ -107,7 +107,7 @@ export class WorkerFunction extends Construct {
     super(scope, id);
     this.telnyxApiKeySecret = new secretsmanager.Secret(this, 'TelnyxApiKey', {
       description: 'Telnyx API v2 key used by the call admission worker (set after deploy)',
-      // Not a secret: a marker the operator replaces (see the README, Deploy and operate). Later deploys
+      // Not a secret: a marker the operator replaces (see docs/operations.md). Later deploys
       // leave the operator's value alone because this property does not change.
       secretStringValue: SecretValue.unsafePlainText('REPLACE_WITH_TELNYX_API_KEY'),
     });
@@ -116,7 +116,7 @@ export class WorkerFunction extends Construct {
       reason:
         'Telnyx API keys are issued and revoked in the Telnyx portal, which Secrets Manager ' +
         'rotation cannot drive; operators rotate by creating a new key and running ' +
-        'put-secret-value (README, Deploy and operate).',
+        'put-secret-value (docs/operations.md).',
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -39,7 +39,7 @@ beforeAll(() => {
   const app = new App({ outdir, context });
   new CallAdmissionStack(app, STACK_NAME, {
     code: bundledFunctionCode(join(outdir, '.bundles')),
-    // What `-c localInvoke=true` (the README's synth line for SAM) sets.
+    // What `-c localInvoke=true` (the documented synth line for SAM) sets.
     localInvoke: true,
   });
   const stack = app.synth().getStackByName(STACK_NAME);
