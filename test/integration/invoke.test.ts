@@ -174,10 +174,11 @@ it('exits 1 and names the failed record when the worker cannot reach Telnyx', as
   env.WorkerFunctionAF8A26AF.TELNYX_TIMEOUT_MS = '300';
   await writeFile(join(dir, 'no-telnyx.json'), JSON.stringify(env));
   await redis.set('tenantmap:did:+13125550199', 'acme');
+  sign(); // a fresh call.initiated: a stale one sets up no call and sends nothing
 
   const { code, response, logs } = await invokeWith(
     'worker',
-    eventFile('worker-call-initiated.json'),
+    join(dir, 'worker-call-initiated.json'),
     '--env-vars',
     join(dir, 'no-telnyx.json'),
   );
