@@ -132,7 +132,6 @@ AWS SDK talking to local-aws-sqs (or, for the ingest fuzzing, a mocked \`SQSClie
 | Over-admitted calls | ${totals.overAdmittedCalls} |
 | Handler crashes | ${totals.crashes} |
 | Occupancy samples over a cap | ${totals.samplesOverCap} |
-| Over-admitted calls | ${totals.overAdmittedCalls} |
 | Slots held past the reclaim bound | ${totals.slotsHeldPastReclaimBound} |
 | Commands carried out twice | ${totals.doubledCommands} |
 | Fault suite run time | ${suiteSeconds ? `${suiteSeconds} s (jest, 2-core machine)` : 'not given'} |
