@@ -1,12 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  CreateQueueCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { toRecord } from '../../local/poll-once.js';
+import { receiveBatch } from '../../local/sqs-server.js';
 import { SERVER_ERROR } from '../../local/telnyx-simulator.js';
 import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { callHelpers } from '../support/call-helpers.js';
@@ -31,18 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => p.stop());
 
-async function receive(waitSeconds: number): Promise<Message[]> {
-  const received = await p.sqs.client.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: waitSeconds,
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
-  return received.Messages ?? [];
-}
+const receive = (waitSeconds: number): Promise<Message[]> =>
+  receiveBatch(p.sqs.client, queueUrl, waitSeconds);
 
 it('offers a failed call set-up again within seconds, and the retry answers the caller', async () => {
   const id = callControlId();
