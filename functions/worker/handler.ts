@@ -4,7 +4,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import Telnyx from 'telnyx';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metrics.js';
 import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
@@ -17,6 +16,7 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { createPlanLoader } from '../../shared/plans/plan-loader.js';
 import { createRecordRetrier } from '../../shared/queue/retry-failed-records.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
+import { createTelnyxClient } from '../../shared/telnyx/create-telnyx-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
 import { rotatingClientSource } from '../../shared/telnyx/telnyx-client-source.js';
 import { createTenantPlanResolver } from '../../shared/tenants/resolve-tenant-plan.js';
@@ -46,9 +46,8 @@ const telnyxApiKey = secretSource(
   config.telnyxApiKeySecretArn,
   config.telnyxApiKeyMaxAgeSeconds,
 );
-const telnyxClients = rotatingClientSource(
-  telnyxApiKey,
-  (apiKey) => new Telnyx({ apiKey, timeout: config.telnyxTimeoutMs, maxRetries: 2 }),
+const telnyxClients = rotatingClientSource(telnyxApiKey, (apiKey) =>
+  createTelnyxClient({ apiKey, timeoutMs: config.telnyxTimeoutMs, maxRetries: 2 }),
 );
 await telnyxClients.current();
 const callMetrics = powertoolsCallMetrics(metrics);

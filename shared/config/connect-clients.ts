@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import Telnyx from 'telnyx';
+import type Telnyx from 'telnyx';
 import type { AppLogger } from '../logging/logger.js';
 import { createRedisClient } from '../redis/create-redis-client.js';
+import { createTelnyxClient } from '../telnyx/create-telnyx-client.js';
 import type { AdmissionConfig } from './admission-config.js';
 import { resolveSecret } from './resolve-secret.js';
 import type { TelnyxApiConfig } from './telnyx-api-config.js';
@@ -19,9 +20,9 @@ export async function connectClients(
     resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn),
   ]);
   const redis = createRedisClient(config, { authToken: redisAuthToken, logger: options.logger });
-  const telnyx = new Telnyx({
+  const telnyx = createTelnyxClient({
     apiKey: apiKey ?? null,
-    timeout: config.telnyxTimeoutMs,
+    timeoutMs: config.telnyxTimeoutMs,
     maxRetries: options.telnyxMaxRetries,
   });
   return { redis, telnyx };
