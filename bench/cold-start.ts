@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSync, type Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS, buildFunction, PROJECT_ROOT } from '../lib/bundling.js';
+import { build, buildSync, type Metafile, type Plugin } from 'esbuild';
+import ts from 'typescript';
+import {
+  BUNDLE_OPTIONS,
+  buildFunction,
+  FUNCTION_ENTRIES,
+  type FunctionName,
+  functionBuildOptions,
+  PROJECT_ROOT,
+} from '../lib/bundling.js';
 import { type BenchEnvironment, progress } from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
 import { fmt, fmtSummary, summarize } from './stats.js';
@@ -15,22 +23,86 @@ interface Bundle {
   readonly name: string;
   readonly file: string;
   readonly metafile: Metafile;
+  /** Extra environment for the process that imports it (the runtime flags it was run with). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A handler module from `contents`, bundled with the same options as the functions. */
+function buildModule(outRoot: string, name: string, contents: string): Bundle {
+  const outdir = join(outRoot, 'functions', name);
+  const file = join(outdir, 'index.mjs');
+  const result = buildSync({
+    ...BUNDLE_OPTIONS,
+    stdin: { contents, loader: 'ts', resolveDir: PROJECT_ROOT, sourcefile: 'index.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    entryNames: 'index',
+    // As buildFunction does: code reached only by import() stays out of the start-up path.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+  });
+  return { name, file, metafile: result.metafile };
+}
+
+const ENTRY_MARK = '__handlerInitStart';
+
+/**
+ * Inserts `globalThis.${ENTRY_MARK} = performance.now()` after the entry's import declarations:
+ * ES imports evaluate first, so the mark splits a cold import into loading the modules
+ * (third-party and our shared modules: parse, compile, evaluate) and the handler's own init
+ * (config, clients, top-level await).
+ */
+function markHandlerInit(entry: string): Plugin {
+  return {
+    name: 'mark-handler-init',
+    setup(builder) {
+      builder.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path !== entry) return undefined;
+        const source = readFileSync(entry, 'utf8');
+        const file = ts.createSourceFile(entry, source, ts.ScriptTarget.Latest);
+        const lastImport = file.statements.filter(ts.isImportDeclaration).at(-1);
+        const at = lastImport?.end ?? 0;
+        const mark = `\n(globalThis as Record<string, unknown>).${ENTRY_MARK} = performance.now();\n`;
+        return { contents: source.slice(0, at) + mark + source.slice(at), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** `buildFunction`'s bundle with the init mark, beside the real one (same options otherwise). */
+async function buildMarked(name: FunctionName, outRoot: string): Promise<Bundle> {
+  const options = functionBuildOptions(name, join(outRoot, 'marked'));
+  const result = await build({
+    ...options,
+    plugins: [markHandlerInit(join(PROJECT_ROOT, FUNCTION_ENTRIES[name]))],
+  });
+  return {
+    name: `${name}-marked`,
+    file: join(options.outdir, 'index.mjs'),
+    metafile: result.metafile,
+  };
+}
+
+/**
+ * The function as it was built and run before this benchmark's last change: identifiers
+ * minified, and NODE_OPTIONS=--enable-source-maps so traces read (Node then loads the maps at
+ * start). Measured beside the current bundle, so the report shows what the change bought.
+ */
+function buildBefore(name: FunctionName, outRoot: string): Bundle {
+  const options = { ...functionBuildOptions(name, join(outRoot, 'before')), minify: true };
+  const result = buildSync(options);
+  return {
+    name: `${name}-before`,
+    file: join(options.outdir, 'index.mjs'),
+    metafile: result.metafile,
+    env: { NODE_OPTIONS: '--enable-source-maps' },
+  };
 }
 
 /** An empty handler bundled with the same options: the floor of any cold start. */
 function buildEmpty(outRoot: string): Bundle {
-  const file = join(outRoot, 'functions', 'empty', 'index.mjs');
-  const result = buildSync({
-    ...BUNDLE_OPTIONS,
-    stdin: {
-      contents: 'export const handler = async () => ({});',
-      loader: 'ts',
-      resolveDir: PROJECT_ROOT,
-    },
-    outfile: file,
-    logLevel: 'warning',
-  });
-  return { name: 'empty', file, metafile: result.metafile };
+  return buildModule(outRoot, 'empty', 'export const handler = async () => ({});');
 }
 
 /**
@@ -40,8 +112,8 @@ function buildEmpty(outRoot: string): Bundle {
 function coldImport(
   file: string,
   env: Readonly<Record<string, string>>,
-): Promise<{ importMs: number; processMs: number }> {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t)); process.exit(0);`;
+): Promise<{ importMs: number; processMs: number; loadMs: number }> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t) + ' ' + String((globalThis.${ENTRY_MARK} ?? NaN) - t)); process.exit(0);`;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -55,10 +127,10 @@ function coldImport(
     child.on('error', reject);
     child.on('exit', (code) => {
       const processMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const importMs = Number(out);
+      const [importMs, loadMs] = out.split(' ').map(Number) as [number, number];
       if (code !== 0 || !Number.isFinite(importMs))
         reject(new Error(`import of ${file} failed (${code})`));
-      else resolve({ importMs, processMs });
+      else resolve({ importMs, processMs, loadMs });
     });
   });
 }
@@ -111,23 +183,30 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
   const outRoot = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     progress('cold-start: building bundles');
-    const bundles: Bundle[] = [
-      buildEmpty(outRoot),
-      ...(['ingest', 'worker'] as const).map((name) => {
-        const { outDir, metafile } = buildFunction(name, outRoot);
-        return { name, file: join(outDir, 'index.mjs'), metafile };
-      }),
-    ];
+    const functions = (['ingest', 'worker'] as const).map((name) => {
+      const { outDir, metafile } = buildFunction(name, outRoot);
+      return { name, file: join(outDir, 'index.mjs'), metafile };
+    });
+    const marked = await Promise.all(functions.map((fn) => buildMarked(fn.name, outRoot)));
+    const before = functions.map((fn) => buildBefore(fn.name, outRoot));
+    const bundles: Bundle[] = [buildEmpty(outRoot), ...functions, ...marked, ...before];
     const times = Object.fromEntries(
-      bundles.map((b) => [b.name, { importMs: [] as number[], processMs: [] as number[] }]),
+      bundles.map((b) => [
+        b.name,
+        { importMs: [] as number[], processMs: [] as number[], loadMs: [] as number[] },
+      ]),
     );
     progress(`cold-start: ${RUNS} fresh node processes per bundle`);
     for (let run = 0; run < RUNS + 1; run += 1) {
       for (const bundle of bundles) {
-        const { importMs, processMs } = await coldImport(bundle.file, env.env);
+        const { importMs, processMs, loadMs } = await coldImport(bundle.file, {
+          ...env.env,
+          ...bundle.env,
+        });
         if (run === 0) continue; // the first round warms the OS file cache
         times[bundle.name]?.importMs.push(importMs);
         times[bundle.name]?.processMs.push(processMs);
+        times[bundle.name]?.loadMs.push(loadMs);
       }
     }
     const empty = times.empty as { importMs: number[]; processMs: number[] };
@@ -136,9 +215,15 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
     const emptySize = startupBytes((bundles[0] as Bundle).metafile);
     const rows: Row[] = [];
     const notes: string[] = [];
-    for (const bundle of bundles.slice(1)) {
+    for (const bundle of functions) {
       const t = times[bundle.name] as { importMs: number[]; processMs: number[] };
+      const mark = times[`${bundle.name}-marked`] as { importMs: number[]; loadMs: number[] };
       const imp = summarize(t.importMs);
+      const previous = summarize(
+        (times[`${bundle.name}-before`] as { importMs: number[] }).importMs,
+      );
+      const load = summarize(mark.loadMs);
+      const init = summarize(mark.importMs.map((ms, i) => ms - (mark.loadMs[i] as number)));
       const proc = summarize(t.processMs);
       const size = startupBytes(bundle.metafile);
       rows.push(
@@ -151,12 +236,36 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
           status: 'info',
         },
         {
+          figure: `${bundle.name} floor: loading the modules before the handler's init runs (in-process)`,
+          measured: fmtSummary(load, ' ms'),
+          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
+          ratio: `${fmt(load.median / emptyImport.median)}x`,
+          goal: '-',
+          status: 'info',
+        },
+        {
+          figure: `${bundle.name} handler init (config, clients, top-level await)`,
+          measured: fmtSummary(init, ' ms'),
+          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
+          ratio: `${fmt(init.median / emptyImport.median)}x`,
+          goal: '-',
+          status: 'info',
+        },
+        {
           figure: `${bundle.name} cold import (in-process)`,
           measured: fmtSummary(imp, ' ms'),
           baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
           ratio: `${fmt(imp.median / emptyImport.median)}x`,
           goal: '<= 2x',
           status: verdict(imp.median / emptyImport.median <= 2),
+        },
+        {
+          figure: `${bundle.name} cold import before: identifiers minified, NODE_OPTIONS=--enable-source-maps`,
+          measured: fmtSummary(previous, ' ms'),
+          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
+          ratio: `${fmt(previous.median / emptyImport.median)}x`,
+          goal: '-',
+          status: 'info',
         },
         {
           figure: `${bundle.name} cold start (whole process)`,

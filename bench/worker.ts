@@ -113,6 +113,16 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     ids = Array.from({ length: PER_ROUND }, callControlId);
   };
   fresh();
+  // GET + EVALSHA on the bench's own connection, then `answer` the way a variant chooses.
+  const bareLoop = (answer: (id: string) => Promise<unknown>) => {
+    fresh();
+    return perCallMicros(PER_ROUND, async (i) => {
+      const id = ids[i] as string;
+      if ((await redis.get(did)) !== BENCH_TENANT) throw new Error('no tenant mapping');
+      if ((await acquire(id)) !== 'ok') throw new Error('bare acquire was not admitted');
+      await answer(id);
+    });
+  };
   const variants = {
     handler: async () => {
       fresh();
@@ -121,29 +131,12 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
         if (result?.batchItemFailures.length) throw new Error('worker failed a record');
       });
     },
-    bare: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, async (i) => {
-        const id = ids[i] as string;
-        if ((await redis.get(did)) !== BENCH_TENANT) throw new Error('no tenant mapping');
-        if ((await acquire(id)) !== 'ok') {
-          throw new Error('bare acquire was not admitted');
-        }
+    bare: () =>
+      bareLoop(async (id) => {
         const status = await poster.post(answerPath(id), answerBody(id), answerHeaders);
         if (status !== 200) throw new Error(`simulator answered ${status}`);
-      });
-    },
-    bareSdk: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, async (i) => {
-        const id = ids[i] as string;
-        if ((await redis.get(did)) !== BENCH_TENANT) throw new Error('no tenant mapping');
-        if ((await acquire(id)) !== 'ok') {
-          throw new Error('bare acquire was not admitted');
-        }
-        await answerWith(callControl, id);
-      });
-    },
+      }),
+    bareSdk: () => bareLoop((id) => answerWith(callControl, id)),
     get: () => perCallMicros(PER_ROUND, () => redis.get(did)),
     evalsha: async () => {
       fresh();

@@ -51,7 +51,6 @@ async function main(argv: readonly string[]): Promise<number> {
     // stdout, so `npm run -s invoke -- ... | jq` works.
     const stdout = process.stdout.write.bind(process.stdout);
     interceptOutput((chunk) => process.stderr.write(chunk), [process.stdout]);
-    process.setSourceMapsEnabled(true); // what NODE_OPTIONS=--enable-source-maps does in Lambda
     const outcome = await invokeFunction(name, event, env, { rebuild: values.build });
     stdout(`${JSON.stringify(outcome.ok ? outcome.result : outcome.error, null, 2)}\n`);
     if (services) await reportEffects(services);

@@ -9,13 +9,13 @@ import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metric
 import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { ENV_NAMES } from '../../shared/config/env-names.js';
-import { resolveSecret } from '../../shared/config/resolve-secret.js';
-import { secretSource } from '../../shared/config/secret-source.js';
+import { secretNeedsInvocation, secretSource } from '../../shared/config/secret-source.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPlanLoader } from '../../shared/plans/plan-loader.js';
 import { createRecordRetrier } from '../../shared/queue/retry-failed-records.js';
 import { createRedisClient } from '../../shared/redis/create-redis-client.js';
+import { retryUntilMade } from '../../shared/retry-until-made.js';
 import { createTelnyxClient } from '../../shared/telnyx/create-telnyx-client.js';
 import { createTelnyxCallControl } from '../../shared/telnyx/telnyx-call-control.js';
 import { rotatingClientSource } from '../../shared/telnyx/telnyx-client-source.js';
@@ -37,8 +37,6 @@ const metrics = new Metrics({
     error: (...content: unknown[]) => logger.error(String(content[0])),
   },
 });
-const redisAuthToken = await resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn);
-const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
 // The API key is read again after its maximum age and at once after a 401, so a key rotated
 // in Secrets Manager takes effect without a redeploy.
 const telnyxApiKey = secretSource(
@@ -49,32 +47,52 @@ const telnyxApiKey = secretSource(
 const telnyxClients = rotatingClientSource(telnyxApiKey, (apiKey) =>
   createTelnyxClient({ apiKey, timeoutMs: config.telnyxTimeoutMs, maxRetries: 2 }),
 );
-await telnyxClients.current();
 const callMetrics = powertoolsCallMetrics(metrics);
-const deps = {
-  logger,
-  metrics: callMetrics,
-  limiter: createCapacityLimiter(redis, config, logger),
-  callControl: createTelnyxCallControl(telnyxClients, {
-    voice: config.speakVoice,
-    language: config.speakLanguage,
-  }),
-  resolveTenant: createTenantPlanResolver(redis, config, logger, callMetrics),
-  plans: createPlanLoader({
-    redis,
-    tenantcfgPrefix: config.tenantcfgPrefix,
+
+/** The Redis client and the call flow's dependencies, made once the secrets can be read. */
+async function connect() {
+  const redisAuthToken = config.redisAuthTokenSecretArn
+    ? await secretSource(config.redisAuthToken, config.redisAuthTokenSecretArn).get()
+    : config.redisAuthToken;
+  const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
+  await telnyxClients.current();
+  const deps = {
     logger,
     metrics: callMetrics,
-  }),
-};
+    limiter: createCapacityLimiter(redis, config, logger),
+    callControl: createTelnyxCallControl(telnyxClients, {
+      voice: config.speakVoice,
+      language: config.speakLanguage,
+    }),
+    resolveTenant: createTenantPlanResolver(redis, config, logger, callMetrics),
+    plans: createPlanLoader({
+      redis,
+      tenantcfgPrefix: config.tenantcfgPrefix,
+      logger,
+      metrics: callMetrics,
+    }),
+  };
+  return { redis, deps };
+}
+
+// Made at init, as early as possible, when the secrets are plain values or read through the
+// SDK. In AWS they come through the Parameters and Secrets extension, which answers only once
+// the function is invoked: then the first invocation makes them (a failure fails that batch
+// and the next invocation tries again).
+const connection = retryUntilMade(connect);
+const readAtInvocation =
+  secretNeedsInvocation(config.redisAuthTokenSecretArn, config.redisAuthToken) ||
+  secretNeedsInvocation(config.telnyxApiKeySecretArn, config.telnyxApiKey);
+if (!readAtInvocation) await connection.get();
 
 // FIFO: records of one call run in order; a failed call's later records are returned
 // unprocessed (skipGroupOnError) while other calls in the batch go on.
 const processor = new SqsFifoPartialProcessorAsync();
-const recordHandler = (record: SQSRecord) => processQueueRecord(record, deps);
 
 const retryFailed = createRecordRetrier(logger);
 const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const { deps } = await connection.get();
+  const recordHandler = (record: SQSRecord) => processQueueRecord(record, deps);
   const response = await processPartialResponse(event, recordHandler, processor, {
     context,
     skipGroupOnError: true,
@@ -92,5 +110,6 @@ export const handler = middy(lambdaHandler)
 
 /** Closes the container's connections; for the local dev loop and tests (Lambda never calls it). */
 export async function shutdown(): Promise<void> {
-  await redis.quit().catch(() => redis.disconnect());
+  const made = connection.made();
+  if (made) await made.redis.quit().catch(() => made.redis.disconnect());
 }

@@ -32,7 +32,8 @@ export function createNodeFunction(
     handler: 'index.handler',
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...options.environment },
+    // No NODE_OPTIONS=--enable-source-maps: the bundles keep their names (lib/bundling.ts).
+    environment: { ...options.environment },
   });
   acknowledgeFunctionFindings(fn);
   return fn;

@@ -1,6 +1,6 @@
 import { Duration, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +10,10 @@ import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../../shared/config/admission-
 import { ENV_NAMES as N } from '../../shared/config/env-names.js';
 import { SPEAK_DEFAULTS } from '../../shared/config/worker-config.js';
 import { createNodeFunction } from './node-function.js';
+
+/** How long the secrets extension may serve a cached secret before asking Secrets Manager. */
+export const SECRETS_EXTENSION_TTL_SECONDS = 60;
+
 import type { RedisReplicationGroup } from './redis-replication-group.js';
 
 /**
@@ -132,6 +136,18 @@ export class WorkerFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
+      // Secrets are read through AWS's Parameters and Secrets extension on localhost, so the
+      // worker bundles no Secrets Manager client (a quarter of its cold-start code). It holds
+      // a value for at most 60 s; the worker keeps the key TELNYX_API_KEY_MAX_AGE_SECONDS and
+      // re-reads it past both caches after a 401.
+      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+        lambda.ParamsAndSecretsVersions.V1_0_103,
+        {
+          secretsManagerTtl: Duration.seconds(SECRETS_EXTENSION_TTL_SECONDS),
+          cacheSize: 10,
+          logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+        },
+      ),
       environment: {
         ...admissionEnvironment(props.redis, props.admission, this.telnyxApiKeySecret),
         // Declared (Telnyx's own URL) so `sam local invoke --env-vars` may point a local

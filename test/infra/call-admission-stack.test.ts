@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CallAdmissionStack } from '../../lib/call-admission-stack.js';
+import { SECRETS_EXTENSION_TTL_SECONDS } from '../../lib/constructs/worker-function.js';
 import { DENIAL_REASONS } from '../../shared/calls/denials.js';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
@@ -378,7 +379,7 @@ describe('functions', () => {
     ['worker', () => workerId],
     ['reconciler', () => reconcilerId],
   ])(
-    'runs %s on nodejs22.x, arm64, with tracing, source maps and a retained log group',
+    'runs %s on nodejs22.x, arm64, with tracing, no source-map start-up cost and a retained log group',
     (_, id) => {
       const fn = props(id());
       expect(fn).toMatchObject({
@@ -387,7 +388,7 @@ describe('functions', () => {
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
       });
-      expect(envOf(id()).NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(envOf(id()).NODE_OPTIONS).toBeUndefined();
       const logGroup = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(props(logGroup).RetentionInDays).toEqual(expect.any(Number));
     },
@@ -397,7 +398,6 @@ describe('functions', () => {
     expect(Object.keys(envOf(ingestId)).sort()).toEqual(
       [
         'LOG_LEVEL',
-        'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
         'QUEUE_URL',
@@ -441,6 +441,15 @@ describe('functions', () => {
     expect(parameters.WorkerReservedConcurrency).toMatchObject({ MinValue: 40, Default: 40 });
   });
 
+  it('gives only the worker the Parameters and Secrets extension layer, for its arm64 build', () => {
+    expect(props(workerId).Layers).toEqual([
+      {
+        'Fn::FindInMap': ['ParamsandsecretslayerMap', { Ref: 'AWS::Region' }, '1x0x103xarm64'],
+      },
+    ]);
+    expect(props(ingestId).Layers).toBeUndefined();
+  });
+
   it("gives the worker the Redis contract's seven variables and secret ARNs, never secrets", () => {
     const env = envOf(workerId);
     expect(Object.keys(env).sort()).toEqual(
@@ -462,9 +471,22 @@ describe('functions', () => {
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
         'LOG_LEVEL',
-        'NODE_OPTIONS',
+        // The Parameters and Secrets extension's own settings (CDK paramsAndSecrets).
+        'PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED',
+        'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE',
+        'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+        'PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL',
+        'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS',
+        'SECRETS_MANAGER_TIMEOUT_MILLIS',
+        'SECRETS_MANAGER_TTL',
+        'SSM_PARAMETER_STORE_TIMEOUT_MILLIS',
+        'SSM_PARAMETER_STORE_TTL',
       ].sort(),
     );
+    expect(env).toMatchObject({
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+      SECRETS_MANAGER_TTL: String(SECRETS_EXTENSION_TTL_SECONDS),
+    });
     expect(JSON.stringify(env.REDIS_URL)).toMatch(
       /rediss:\/\/.*PrimaryEndPoint\.Address.*PrimaryEndPoint\.Port/,
     );

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,6 +47,10 @@ it('builds an ingest bundle whose handler verifies and queues a webhook', async 
     }),
   );
   const { outDir } = buildFunction('ingest', outRoot);
+  // Names are kept, so a stack trace from the deployed code reads without source maps.
+  expect(await readFile(join(outDir, 'index.mjs'), 'utf8')).toContain(
+    'function createSignatureVerifier(',
+  );
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation(() => true);
   }
