@@ -59,23 +59,21 @@ async function runAction(
   deps: CallFlowDeps,
 ): Promise<CallOutcome> {
   const action = plan.onAdmit;
-  const done = encodeCallState({ ...state, step: 'done' });
   const id = commandId(callId, action.type);
+  const toTheEnd = { clientState: encodeCallState({ ...state, step: 'done' }), commandId: id };
   let result: CommandResult;
   switch (action.type) {
     case 'stream':
       result = await deps.callControl.startStreaming(callId, {
         ...(streamOf(plan) as NonNullable<ReturnType<typeof streamOf>>),
-        clientState: done,
-        commandId: id,
+        ...toTheEnd,
       });
       break;
     case 'ai_assistant':
       result = await deps.callControl.startAiAssistant(callId, {
         assistantId: action.assistantId,
         dynamicVariables: action.dynamicVariables,
-        clientState: done,
-        commandId: id,
+        ...toTheEnd,
       });
       break;
     case 'transfer':
