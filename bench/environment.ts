@@ -4,6 +4,7 @@ import { interceptOutput } from '../local/capture-output.js';
 import { type LocalSystem, startLocalSystem } from '../local/local-system.js';
 import type { RedisServer } from '../local/redis-server.js';
 import type { TelnyxSimulator } from '../local/telnyx-simulator.js';
+import { createRedisClient } from '../shared/redis/create-redis-client.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
 
@@ -79,4 +80,37 @@ export async function withLogsToDevNull<T>(fn: () => Promise<T>): Promise<T> {
     restore();
     closeSync(fd);
   }
+}
+
+/** A logger that drops everything, for the product code a measurement drives directly. */
+export const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A product Redis client (the limiter's own settings) on the benchmark's private server. */
+export function benchRedisClient(env: BenchEnvironment, commandTimeoutMs: number): Redis {
+  return createRedisClient(
+    { redisUrl: env.redisServer.url, redisCommandTimeoutMs: commandTimeoutMs },
+    { logger: QUIET },
+  );
+}
+
+/** Limiter settings under `capPrefix` with caps no measurement reaches. */
+export const uncappedLimiterSettings = (capPrefix: string) => ({
+  capPrefix,
+  tenantmapPrefix: 'tenantmap',
+  globalConcurrencyCap: 10_000_000,
+  tenantConcurrencyCapDefault: 10_000_000,
+  tenantCallsPerMinCapDefault: 10_000_000,
+  capacityTtlSeconds: 3600,
+});
+
+/** `INFO commandstats`: calls and server time (usec) by command. */
+export async function commandStats(
+  redis: Pick<Redis, 'info'>,
+): Promise<Record<string, { calls: number; usec: number }>> {
+  const info = await redis.info('commandstats');
+  const out: Record<string, { calls: number; usec: number }> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    out[match[1] as string] = { calls: Number(match[2]), usec: Number(match[3]) };
+  }
+  return out;
 }

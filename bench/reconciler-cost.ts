@@ -7,23 +7,24 @@ import {
   RECONCILE_DEFAULTS,
   type ReconcileSettings,
 } from '../shared/reconciler/reconcile-settings.js';
-import { createRedisClient } from '../shared/redis/create-redis-client.js';
 import { sdkCallStatus } from '../test/support/reconciler.js';
-import { type BenchEnvironment, progress } from './environment.js';
+import {
+  type BenchEnvironment,
+  benchRedisClient,
+  commandStats,
+  progress,
+  QUIET,
+  uncappedLimiterSettings,
+} from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
 import { fmt } from './stats.js';
 
 const LIVE_CALLS = 10_000;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Total `usec` over every command in `INFO commandstats` (server time, scripts included). */
 async function serverUsec(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) {
-    if (match[1] !== 'info') total += Number(match[2]);
-  }
-  return total;
+  const stats = Object.entries(await commandStats(redis));
+  return stats.reduce((total, [name, { usec }]) => (name === 'info' ? total : total + usec), 0);
 }
 
 /**
@@ -32,19 +33,9 @@ async function serverUsec(redis: Redis): Promise<number> {
  * time from `INFO commandstats` deltas; Telnyx requests as the simulator counted them.
  */
 export async function measureReconcilerCost(env: BenchEnvironment): Promise<Section> {
-  const redis = createRedisClient(
-    { redisUrl: env.redisServer.url, redisCommandTimeoutMs: 10_000 },
-    { logger: quiet },
-  );
-  const base = {
-    capPrefix: 'reconcile-bench',
-    tenantmapPrefix: 'tenantmap',
-    globalConcurrencyCap: 10_000_000,
-    tenantConcurrencyCapDefault: 10_000_000,
-    tenantCallsPerMinCapDefault: 10_000_000,
-    capacityTtlSeconds: 3600,
-  };
-  const limiter = createCapacityLimiter(redis, base, quiet);
+  const redis = benchRedisClient(env, 10_000);
+  const base = uncappedLimiterSettings('reconcile-bench');
+  const limiter = createCapacityLimiter(redis, base, QUIET);
   progress(`reconciler-cost: admitting ${LIVE_CALLS} live calls`);
   for (let filled = 0; filled < LIVE_CALLS; filled += 1000) {
     const ids = Array.from({ length: 1000 }, callControlId);
@@ -65,7 +56,7 @@ export async function measureReconcilerCost(env: BenchEnvironment): Promise<Sect
     const requestsBefore = env.telnyx.statusRequests.length;
     const usecBefore = await serverUsec(env.redis);
     const started = performance.now();
-    const summary = await reconcileLeases({ leases, callStatus, limiter, logger: quiet }, settings);
+    const summary = await reconcileLeases({ leases, callStatus, limiter, logger: QUIET }, settings);
     const ms = performance.now() - started;
     const usec = (await serverUsec(env.redis)) - usecBefore;
     const requests = env.telnyx.statusRequests.length - requestsBefore;

@@ -4,7 +4,13 @@ import { sqsRecord } from '../local/lambda-events.js';
 import { callControlId, type TelnyxWebhookBody, telnyxEvent } from '../local/webhook-events.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
-import { BENCH_DID, type BenchEnvironment, progress, UNMAPPED_DID } from './environment.js';
+import {
+  BENCH_DID,
+  type BenchEnvironment,
+  commandStats,
+  progress,
+  UNMAPPED_DID,
+} from './environment.js';
 import { type Row, type Section, verdict } from './report.js';
 
 const FULL_DID = '+13125550177';
@@ -29,12 +35,8 @@ interface RedisActivity {
 }
 
 async function commandCalls(redis: Redis): Promise<Record<string, number>> {
-  const info = await redis.info('commandstats');
-  const out: Record<string, number> = {};
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    out[match[1] as string] = Number(match[2]);
-  }
-  return out;
+  const stats = Object.entries(await commandStats(redis));
+  return Object.fromEntries(stats.map(([name, { calls }]) => [name, calls]));
 }
 
 /** Watches Redis (MONITOR on a connection of its own) while `fn` runs. */

@@ -40,20 +40,6 @@ export async function perCallMicros(
   return microsSince(start) / iterations;
 }
 
-/** Latency of each of `iterations` sequential calls, in microseconds. */
-export async function latenciesMicros(
-  iterations: number,
-  op: (i: number) => unknown,
-): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < iterations; i += 1) {
-    const start = process.hrtime.bigint();
-    await op(i);
-    out.push(microsSince(start));
-  }
-  return out;
-}
-
 /**
  * Runs named variants in alternating rounds (A, B, A, B, ...) so the machine's noise falls on
  * all of them alike; returns each variant's per-round figures.

@@ -137,27 +137,23 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
     if (!match && !statusMatch) return reply(res, 404, NOT_FOUND);
     const body = await readJson(req);
+    const auth = req.headers.authorization ?? '';
+    const authorized = auth.startsWith('Bearer ') && (!onlyKey || auth === `Bearer ${onlyKey}`);
+    const unauthorized = () =>
+      reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
     if (statusMatch) {
-      const auth = req.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ') || (onlyKey && auth !== `Bearer ${onlyKey}`)) {
-        return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
-      }
+      if (!authorized) return unauthorized();
       return callStatus(res, decodeURIComponent(statusMatch[1] as string));
     }
     if (!match) return;
     const callControlId = decodeURIComponent(match[1] as string);
     known.add(callControlId);
     const action = match[2] as string;
-    const authorization = req.headers.authorization ?? '';
-    if (
-      !authorization.startsWith('Bearer ') ||
-      (onlyKey && authorization !== `Bearer ${onlyKey}`)
-    ) {
-      const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
-      commands.push({ callControlId, action, body, commandId, duplicate: false, status: 401 });
-      return reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
-    }
     const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
+    if (!authorized) {
+      commands.push({ callControlId, action, body, commandId, duplicate: false, status: 401 });
+      return unauthorized();
+    }
     const injected = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
     const lostReply = injected === 'lost_reply';
     const fault = lostReply ? undefined : injected;

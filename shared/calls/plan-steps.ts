@@ -58,30 +58,26 @@ async function runAction(
   plan: TenantPlan,
   deps: CallFlowDeps,
 ): Promise<CallOutcome> {
-  const ref = state.plan as PlanRef;
   const action = plan.onAdmit;
-  const done = encodeCallState({ ...state, step: 'done' });
+  const id = commandId(callId, action.type);
+  const toTheEnd = { clientState: encodeCallState({ ...state, step: 'done' }), commandId: id };
+  let result: CommandResult;
   switch (action.type) {
-    case 'stream': {
-      const target = streamOf(plan) as NonNullable<ReturnType<typeof streamOf>>;
-      const result = await deps.callControl.startStreaming(callId, {
-        ...target,
-        clientState: done,
-        commandId: commandId(callId, 'stream'),
+    case 'stream':
+      result = await deps.callControl.startStreaming(callId, {
+        ...(streamOf(plan) as NonNullable<ReturnType<typeof streamOf>>),
+        ...toTheEnd,
       });
-      return logStep(callId, ref, 'stream', result, deps);
-    }
-    case 'ai_assistant': {
-      const result = await deps.callControl.startAiAssistant(callId, {
+      break;
+    case 'ai_assistant':
+      result = await deps.callControl.startAiAssistant(callId, {
         assistantId: action.assistantId,
         dynamicVariables: action.dynamicVariables,
-        clientState: done,
-        commandId: commandId(callId, 'ai_assistant'),
+        ...toTheEnd,
       });
-      return logStep(callId, ref, 'ai_assistant', result, deps);
-    }
-    case 'transfer': {
-      const result = await deps.callControl.transfer(callId, {
+      break;
+    case 'transfer':
+      result = await deps.callControl.transfer(callId, {
         to: action.to,
         from: state.callerId,
         timeoutSecs: action.timeoutSecs ?? DEFAULT_TRANSFER_TIMEOUT_SECS,
@@ -89,16 +85,16 @@ async function runAction(
         targetLegClientState: encodeCallState({
           action: 'transfer_leg',
           parent: callId,
-          plan: ref,
+          plan: state.plan as PlanRef,
         }),
-        commandId: commandId(callId, 'transfer'),
+        commandId: id,
       });
-      return logStep(callId, ref, 'transfer', result, deps);
-    }
+      break;
     default:
       // `answer` after its greeting: nothing more to do, the call is the tenant's.
       return { kind: 'plan_step', step: 'answered' };
   }
+  return logStep(callId, state.plan as PlanRef, action.type, result, deps);
 }
 
 /**

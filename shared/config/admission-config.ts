@@ -1,9 +1,8 @@
-import type * as z from 'zod/mini';
 import { ENV_NAMES as N } from './env-names.js';
 import {
   type Env,
+  loadFields,
   optionalString,
-  parseEnv,
   positiveInteger,
   positiveIntegerWithDefault,
   requiredString,
@@ -13,20 +12,23 @@ import {
 /** Default bound on one Redis command, including time spent waiting for a connection. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 1000;
 
-/** The contract's variables and the Redis client's own, as zod fields keyed by name. */
-export const admissionShape = {
-  [N.redisUrl]: requiredString,
-  [N.tenantmapPrefix]: stringWithDefault('tenantmap'),
-  [N.capPrefix]: stringWithDefault('cap'),
-  [N.tenantcfgPrefix]: stringWithDefault('tenantcfg'),
-  [N.globalConcurrencyCap]: positiveInteger,
-  [N.tenantConcurrencyCapDefault]: positiveInteger,
-  [N.tenantCallsPerMinCapDefault]: positiveInteger,
-  [N.capacityTtlSeconds]: positiveInteger,
-  [N.redisCommandTimeoutMs]: positiveIntegerWithDefault(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-  [N.redisAuthToken]: optionalString,
-  [N.redisAuthTokenSecretArn]: optionalString,
-};
+/** The contract's variables and the Redis client's own: each setting's variable and parser. */
+export const admissionFields = {
+  redisUrl: [N.redisUrl, requiredString],
+  tenantmapPrefix: [N.tenantmapPrefix, stringWithDefault('tenantmap')],
+  capPrefix: [N.capPrefix, stringWithDefault('cap')],
+  tenantcfgPrefix: [N.tenantcfgPrefix, stringWithDefault('tenantcfg')],
+  globalConcurrencyCap: [N.globalConcurrencyCap, positiveInteger],
+  tenantConcurrencyCapDefault: [N.tenantConcurrencyCapDefault, positiveInteger],
+  tenantCallsPerMinCapDefault: [N.tenantCallsPerMinCapDefault, positiveInteger],
+  capacityTtlSeconds: [N.capacityTtlSeconds, positiveInteger],
+  redisCommandTimeoutMs: [
+    N.redisCommandTimeoutMs,
+    positiveIntegerWithDefault(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+  ],
+  redisAuthToken: [N.redisAuthToken, optionalString],
+  redisAuthTokenSecretArn: [N.redisAuthTokenSecretArn, optionalString],
+} as const;
 
 /** The admission settings of the Redis contract (caps, prefixes, TTL) plus the client's own. */
 export interface AdmissionConfig {
@@ -50,24 +52,5 @@ export interface AdmissionConfig {
  * Throws one `ConfigError` naming every missing or invalid variable.
  */
 export function loadAdmissionConfig(env: Env = process.env): AdmissionConfig {
-  return toAdmissionConfig(parseEnv(admissionShape, env));
-}
-
-/** Maps parsed variables to the settings object. */
-export function toAdmissionConfig(
-  vars: z.output<z.ZodMiniObject<typeof admissionShape>>,
-): AdmissionConfig {
-  return {
-    redisUrl: vars[N.redisUrl],
-    tenantmapPrefix: vars[N.tenantmapPrefix],
-    capPrefix: vars[N.capPrefix],
-    tenantcfgPrefix: vars[N.tenantcfgPrefix],
-    globalConcurrencyCap: vars[N.globalConcurrencyCap],
-    tenantConcurrencyCapDefault: vars[N.tenantConcurrencyCapDefault],
-    tenantCallsPerMinCapDefault: vars[N.tenantCallsPerMinCapDefault],
-    capacityTtlSeconds: vars[N.capacityTtlSeconds],
-    redisCommandTimeoutMs: vars[N.redisCommandTimeoutMs],
-    redisAuthToken: vars[N.redisAuthToken],
-    redisAuthTokenSecretArn: vars[N.redisAuthTokenSecretArn],
-  };
+  return loadFields(admissionFields, env);
 }

@@ -5,7 +5,7 @@ import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from '../webhook/verify-signature.j
 import { ENV_NAMES as N } from './env-names.js';
 import {
   type Env,
-  parseEnv,
+  loadFields,
   positiveIntegerWithDefault,
   requiredString,
   splitList,
@@ -48,13 +48,16 @@ const cidrList = z.pipe(
   }),
 );
 
-const ingestShape = {
-  [N.telnyxPublicKey]: publicKeyList,
-  [N.queueUrl]: requiredString,
-  [N.webhookToleranceSeconds]: positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
-  [N.telnyxConnectionId]: optionalList,
-  [N.telnyxSourceCidrs]: cidrList,
-};
+const ingestFields = {
+  telnyxPublicKeys: [N.telnyxPublicKey, publicKeyList],
+  queueUrl: [N.queueUrl, requiredString],
+  webhookToleranceSeconds: [
+    N.webhookToleranceSeconds,
+    positiveIntegerWithDefault(DEFAULT_WEBHOOK_TOLERANCE_SECONDS),
+  ],
+  connectionIds: [N.telnyxConnectionId, optionalList],
+  sourceCidrs: [N.telnyxSourceCidrs, cidrList],
+} as const;
 
 /** The ingest function's settings. */
 export interface IngestConfig {
@@ -73,12 +76,5 @@ export interface IngestConfig {
  * Throws one `ConfigError` naming every missing or invalid variable.
  */
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
-  const vars = parseEnv(ingestShape, env);
-  return {
-    telnyxPublicKeys: vars[N.telnyxPublicKey],
-    queueUrl: vars[N.queueUrl],
-    webhookToleranceSeconds: vars[N.webhookToleranceSeconds],
-    connectionIds: vars[N.telnyxConnectionId],
-    sourceCidrs: vars[N.telnyxSourceCidrs],
-  };
+  return loadFields(ingestFields, env);
 }

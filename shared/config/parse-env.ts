@@ -78,6 +78,34 @@ export function parseEnv<S extends z.core.$ZodShape>(
   );
 }
 
+/** A setting's variable name and how its value is parsed. */
+export type EnvField = readonly [variable: string, schema: z.core.$ZodType];
+
+/** The parsed settings of `fields`, keyed as `fields` is. */
+export type FieldValues<F extends Record<string, EnvField>> = {
+  -readonly [K in keyof F]: z.output<F[K][1]>;
+};
+
+/**
+ * Reads the settings `fields` names from `env` (see `parseEnv`): each field's value comes
+ * from its variable, and every offending variable is reported in one `ConfigError`.
+ */
+export function loadFields<F extends Record<string, EnvField>>(
+  fields: F,
+  env: Env,
+  check?: (env: Env) => readonly EnvProblem[],
+): FieldValues<F> {
+  const entries = Object.entries(fields);
+  const vars = parseEnv(
+    Object.fromEntries(entries.map(([, [variable, schema]]) => [variable, schema])),
+    env,
+    check,
+  ) as Record<string, unknown>;
+  return Object.fromEntries(
+    entries.map(([key, [variable]]) => [key, vars[variable]]),
+  ) as FieldValues<F>;
+}
+
 /** A rule that spans variables (for example "one of these two is required"). */
 export interface EnvProblem {
   readonly variable: string;

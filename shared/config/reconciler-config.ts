@@ -1,13 +1,8 @@
 import { RECONCILE_DEFAULTS, type ReconcileSettings } from '../reconciler/reconcile-settings.js';
-import { type AdmissionConfig, admissionShape, toAdmissionConfig } from './admission-config.js';
+import { type AdmissionConfig, admissionFields } from './admission-config.js';
 import { ENV_NAMES as N } from './env-names.js';
-import { type Env, type EnvProblem, parseEnv, positiveIntegerWithDefault } from './parse-env.js';
-import {
-  type TelnyxApiConfig,
-  telnyxApiShape,
-  telnyxKeyProblems,
-  toTelnyxApiConfig,
-} from './telnyx-api-config.js';
+import { type Env, type EnvProblem, loadFields, positiveIntegerWithDefault } from './parse-env.js';
+import { type TelnyxApiConfig, telnyxApiFields, telnyxKeyProblems } from './telnyx-api-config.js';
 
 /**
  * The reconciler's settings: the Redis contract, its schedule and how it asks Telnyx (one
@@ -15,31 +10,30 @@ import {
  */
 export interface ReconcilerConfig extends AdmissionConfig, TelnyxApiConfig, ReconcileSettings {}
 
-const reconcilerShape = {
-  ...admissionShape,
-  ...telnyxApiShape,
-  [N.reconcileIntervalSeconds]: positiveIntegerWithDefault(RECONCILE_DEFAULTS.intervalSeconds),
-  [N.reconcileCheckSeconds]: positiveIntegerWithDefault(RECONCILE_DEFAULTS.checkSeconds),
-  [N.reconcileBatchSize]: positiveIntegerWithDefault(RECONCILE_DEFAULTS.batchSize),
-};
+const reconcilerFields = {
+  ...admissionFields,
+  ...telnyxApiFields,
+  intervalSeconds: [
+    N.reconcileIntervalSeconds,
+    positiveIntegerWithDefault(RECONCILE_DEFAULTS.intervalSeconds),
+  ],
+  checkSeconds: [
+    N.reconcileCheckSeconds,
+    positiveIntegerWithDefault(RECONCILE_DEFAULTS.checkSeconds),
+  ],
+  batchSize: [N.reconcileBatchSize, positiveIntegerWithDefault(RECONCILE_DEFAULTS.batchSize)],
+} as const;
 
 /**
  * Reads the reconciler's environment; every problem is reported in one `ConfigError`. A
  * lease must outlive two intervals, or a live call could lose its slot between two runs.
  */
 export function loadReconcilerConfig(env: Env = process.env): ReconcilerConfig {
-  const vars = parseEnv(reconcilerShape, env, (e) => [
+  const settings = loadFields(reconcilerFields, env, (e) => [
     ...telnyxKeyProblems(e),
     ...leaseProblems(e),
   ]);
-  return {
-    ...toAdmissionConfig(vars),
-    ...toTelnyxApiConfig(vars),
-    intervalSeconds: vars[N.reconcileIntervalSeconds],
-    checkSeconds: vars[N.reconcileCheckSeconds],
-    batchSize: vars[N.reconcileBatchSize],
-    concurrency: RECONCILE_DEFAULTS.concurrency,
-  };
+  return { ...settings, concurrency: RECONCILE_DEFAULTS.concurrency };
 }
 
 function leaseProblems(env: Env): EnvProblem[] {

@@ -1,4 +1,3 @@
-import type * as z from 'zod/mini';
 import { ENV_NAMES as N } from './env-names.js';
 import {
   type Env,
@@ -16,27 +15,16 @@ export interface TelnyxApiConfig {
   readonly telnyxTimeoutMs: number;
 }
 
-/** The Telnyx API variables, as zod fields keyed by name. */
-export const telnyxApiShape = {
-  [N.telnyxApiKey]: optionalString,
-  [N.telnyxApiKeySecretArn]: optionalString,
-  [N.telnyxTimeoutMs]: positiveIntegerWithDefault(5000),
-};
+/** The Telnyx API variables: each setting's variable and parser. */
+export const telnyxApiFields = {
+  telnyxApiKey: [N.telnyxApiKey, optionalString],
+  telnyxApiKeySecretArn: [N.telnyxApiKeySecretArn, optionalString],
+  telnyxTimeoutMs: [N.telnyxTimeoutMs, positiveIntegerWithDefault(5000)],
+} as const;
 
 /** One of the key or its secret ARN is required. */
 export function telnyxKeyProblems(env: Env): EnvProblem[] {
   return env[N.telnyxApiKey]?.trim() || env[N.telnyxApiKeySecretArn]?.trim()
     ? []
     : [{ variable: N.telnyxApiKey, message: `or ${N.telnyxApiKeySecretArn} is required` }];
-}
-
-/** Maps parsed variables to the settings object. */
-export function toTelnyxApiConfig(
-  vars: z.output<z.ZodMiniObject<typeof telnyxApiShape>>,
-): TelnyxApiConfig {
-  return {
-    telnyxApiKey: vars[N.telnyxApiKey],
-    telnyxApiKeySecretArn: vars[N.telnyxApiKeySecretArn],
-    telnyxTimeoutMs: vars[N.telnyxTimeoutMs],
-  };
 }

@@ -1,43 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { buildFunction } from '../../lib/bundling.js';
 import { lambdaContext } from '../../local/lambda-context.js';
-import { setEnv } from '../../local/set-env.js';
 import type { AdminResponse } from '../../shared/tenants/run-admin-command.js';
 import { ADMIN_ENV } from '../support/admin-function.js';
+import { type BuiltBundle, type LoadedBundle, loadBuiltBundle } from '../support/built-bundle.js';
 import { isolatedRedis } from '../support/redis.js';
 
 // The deployable artifact: dist/functions/admin/index.mjs as the stack ships it.
 let redis: Redis;
-let outRoot: string;
-let restoreEnv: () => void;
-let bundle: {
-  handler: (event: unknown, context: unknown) => Promise<AdminResponse>;
-  shutdown: () => Promise<void>;
-};
+let built: LoadedBundle<AdminHandler>;
+let bundle: BuiltBundle<AdminHandler>;
+type AdminHandler = (event: unknown, context: unknown) => Promise<AdminResponse>;
 
 beforeAll(async () => {
   const isolated = await isolatedRedis();
   redis = isolated.redis;
-  outRoot = await mkdtemp(join(tmpdir(), 'admin-bundle-'));
-  restoreEnv = setEnv({ ...ADMIN_ENV, REDIS_URL: isolated.url });
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation(() => true);
-  }
-  const { outDir } = buildFunction('admin', outRoot);
-  bundle = await import(pathToFileURL(join(outDir, 'index.mjs')).href);
+  built = await loadBuiltBundle('admin', { ...ADMIN_ENV, REDIS_URL: isolated.url });
+  bundle = built.bundle;
 });
 
 afterAll(async () => {
-  await bundle?.shutdown();
-  jest.restoreAllMocks();
-  restoreEnv();
+  await built?.dispose();
   redis.disconnect();
-  await rm(outRoot, { recursive: true, force: true });
 });
 
 it('builds an admin bundle whose handler maps a number and reports the configured caps', async () => {

@@ -1,59 +1,23 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type LogLine, teeJsonLogs } from '../../local/capture-output.js';
-import { lambdaContext } from '../../local/lambda-context.js';
 import { signedApiRequest } from '../../local/lambda-events.js';
-import { setEnv } from '../../local/set-env.js';
-import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
 import { telnyxEvent } from '../../local/webhook-events.js';
 import { generateSigningKeys } from '../../local/webhook-signing.js';
 import { MAX_WEBHOOK_BYTES } from '../../shared/webhook/accept-webhook.js';
+import { ingestUnderTest } from '../support/ingest-handler.js';
 
 // The real handler pinned to two connections and two networks, against a local SQS server.
 const keys = generateSigningKeys();
 const OURS = '1684641123236054244';
 const ALSO_OURS = '2222222222222222222';
-let sqs: LocalSqs;
-let queueUrl: string;
-let invoke: (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string }>;
-let logged: LogLine[];
-let restoreLogs: () => void;
-let restoreEnv: Array<() => void>;
-
-beforeAll(async () => {
-  sqs = await startLocalSqs();
-  queueUrl = await sqs.createFifoQueue('edge-events');
-  restoreEnv = [
-    sqs.applyEnv(),
-    setEnv({
-      TELNYX_PUBLIC_KEY: keys.publicKeyBase64,
-      QUEUE_URL: queueUrl,
-      TELNYX_CONNECTION_ID: `${OURS}, ${ALSO_OURS}`,
-      TELNYX_SOURCE_CIDRS: '192.76.120.0/24,2001:db8:4::/48',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    }),
-  ];
-  const { handler } = await import('../../functions/ingest/handler.js');
-  invoke = (event) => handler(event, lambdaContext('ingest'));
+const ingest = ingestUnderTest('edge-events', {
+  TELNYX_PUBLIC_KEY: keys.publicKeyBase64,
+  TELNYX_CONNECTION_ID: `${OURS}, ${ALSO_OURS}`,
+  TELNYX_SOURCE_CIDRS: '192.76.120.0/24,2001:db8:4::/48',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
 });
-
-afterAll(async () => {
-  for (const restore of restoreEnv.reverse()) restore();
-  await sqs.stop();
-});
-
-beforeEach(async () => {
-  await sqs.drainQueue(queueUrl);
-  logged = [];
-  restoreLogs = teeJsonLogs(
-    (line) => logged.push(line),
-    () => false,
-    () => false,
-  );
-});
-
-afterEach(() => restoreLogs());
-
-const entries = () => logged;
+const invoke = (event: APIGatewayProxyEventV2) => ingest.invoke(event);
+const receivedMessages = () => ingest.sqs.receiveMessages(ingest.queueUrl);
+const entries = () => ingest.logs();
 const from = (sourceIp: string, request: APIGatewayProxyEventV2): APIGatewayProxyEventV2 => ({
   ...request,
   requestContext: { ...request.requestContext, http: { ...request.requestContext.http, sourceIp } },
@@ -68,7 +32,7 @@ describe('ingest pinned to its Telnyx connections', () => {
     const response = await invoke(request);
 
     expect(response.statusCode).toBe(200);
-    expect(await sqs.receiveMessages(queueUrl)).toHaveLength(1);
+    expect(await receivedMessages()).toHaveLength(1);
   });
 
   it('acknowledges a signed event of another connection with 200 {"ok":true}, queues nothing and warns with its id', async () => {
@@ -80,7 +44,7 @@ describe('ingest pinned to its Telnyx connections', () => {
     const response = await invoke(request);
 
     expect(response).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await receivedMessages()).toEqual([]);
     expect(entries()).toEqual([
       expect.objectContaining({
         level: 'WARN',
@@ -98,7 +62,7 @@ describe('ingest pinned to its Telnyx connections', () => {
     const response = await invoke(request);
 
     expect(response.statusCode).toBe(200);
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await receivedMessages()).toEqual([]);
   });
 });
 
@@ -122,7 +86,7 @@ describe('ingest limited to source networks', () => {
       );
 
       expect(response).toMatchObject({ statusCode: 401 });
-      expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+      expect(await receivedMessages()).toEqual([]);
       expect(entries().map((entry) => entry.message)).toEqual([
         'webhook source address not allowed',
       ]);
@@ -140,7 +104,7 @@ describe('ingest edge cases', () => {
     const response = await invoke({ ...request, body } as unknown as APIGatewayProxyEventV2);
 
     expect(response).toMatchObject({ statusCode: 401 });
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await receivedMessages()).toEqual([]);
   });
 
   it('answers 413 to a huge body before checking its (forged) signature', async () => {

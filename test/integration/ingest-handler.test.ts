@@ -1,67 +1,21 @@
-import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { lambdaContext } from '../../local/lambda-context.js';
 import { signedApiRequest } from '../../local/lambda-events.js';
-import { setEnv } from '../../local/set-env.js';
-import { type LocalSqs, startLocalSqs } from '../../local/sqs-server.js';
 import { telnyxEvent } from '../../local/webhook-events.js';
 import { generateSigningKeys, nowSeconds } from '../../local/webhook-signing.js';
 import { MAX_WEBHOOK_BYTES } from '../../shared/webhook/accept-webhook.js';
+import { ingestUnderTest } from '../support/ingest-handler.js';
 
-// The real handler, its real SQS client and a local SQS server; env is set before the import
-// because the handler reads its configuration once, at module load.
+// The real handler against a local SQS server, with two public keys (a rotation).
 const keys = generateSigningKeys();
 const rotatedIn = generateSigningKeys();
-let sqs: LocalSqs;
-let queueUrl: string;
-let invoke: (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string }>;
-let logged: string[];
-let restoreEnv: Array<() => void>;
-
-beforeAll(async () => {
-  sqs = await startLocalSqs();
-  queueUrl = await sqs.createFifoQueue('call-events');
-  restoreEnv = [
-    sqs.applyEnv(),
-    setEnv({
-      TELNYX_PUBLIC_KEY: `${keys.publicKeyBase64},${rotatedIn.publicKeyBase64}`,
-      QUEUE_URL: queueUrl,
-      WEBHOOK_TOLERANCE_SECONDS: undefined,
-      // 'webhook queued' is a debug line: one per webhook is too costly for the hot path.
-      POWERTOOLS_LOG_LEVEL: 'DEBUG',
-    }),
-  ];
-  const { handler } = await import('../../functions/ingest/handler.js');
-  invoke = (event) => handler(event, lambdaContext('ingest'));
+const ingest = ingestUnderTest('call-events', {
+  TELNYX_PUBLIC_KEY: `${keys.publicKeyBase64},${rotatedIn.publicKeyBase64}`,
+  WEBHOOK_TOLERANCE_SECONDS: undefined,
+  // 'webhook queued' is a debug line: one per webhook is too costly for the hot path.
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
 });
-
-afterAll(async () => {
-  for (const restore of restoreEnv.reverse()) restore();
-  await sqs.stop();
-});
-
-beforeEach(async () => {
-  await sqs.drainQueue(queueUrl);
-  // Powertools writes JSON lines straight to stdout (warn and error to stderr); keep them to
-  // assert on, and out of the test report.
-  logged = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
-      logged.push(String(chunk));
-      return true;
-    });
-  }
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-const logLines = () => logged.flatMap((chunk) => chunk.split('\n').filter(Boolean));
-const logged_ = (message: string) =>
-  logLines()
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.message === message);
+const invoke = (event: APIGatewayProxyEventV2) => ingest.invoke(event);
+const logged_ = (message: string) => ingest.logs().filter((entry) => entry.message === message);
 
 describe('ingest handler', () => {
   it('queues a signed webhook and only then answers 200 {"ok":true}', async () => {
@@ -73,7 +27,7 @@ describe('ingest handler', () => {
 
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('{"ok":true}');
-    const messages = await sqs.receiveMessages(queueUrl);
+    const messages = await ingest.sqs.receiveMessages(ingest.queueUrl);
     expect(messages).toHaveLength(1);
     expect(messages[0]?.Body).toBe(body);
     expect(messages[0]?.Attributes).toMatchObject({
@@ -90,7 +44,7 @@ describe('ingest handler', () => {
     );
 
     expect(response.statusCode).toBe(200);
-    const messages = await sqs.receiveMessages(queueUrl);
+    const messages = await ingest.sqs.receiveMessages(ingest.queueUrl);
     expect(messages.map((message) => message.Body)).toEqual([body]);
   });
 
@@ -100,7 +54,7 @@ describe('ingest handler', () => {
     );
 
     expect(response.statusCode).toBe(200);
-    expect(await sqs.receiveMessages(queueUrl)).toHaveLength(1);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toHaveLength(1);
   });
 
   it('queues a re-delivered event once', async () => {
@@ -110,7 +64,7 @@ describe('ingest handler', () => {
     const again = await invoke(signedApiRequest(event, { keys, timestamp: nowSeconds() + 1 }));
 
     expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
-    expect(await sqs.receiveMessages(queueUrl)).toHaveLength(1);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toHaveLength(1);
   });
 
   it.each([
@@ -135,7 +89,7 @@ describe('ingest handler', () => {
 
     expect(response.statusCode).toBe(401);
     expect(response.body).toBe('{"error":"invalid signature"}');
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toEqual([]);
     expect(logged_('webhook signature rejected')).toHaveLength(1);
   });
 
@@ -151,7 +105,7 @@ describe('ingest handler', () => {
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error).toMatch(error);
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toEqual([]);
   });
 
   it('answers 413 and queues nothing for a signed body too large for SQS', async () => {
@@ -161,7 +115,7 @@ describe('ingest handler', () => {
 
     expect(response.statusCode).toBe(413);
     expect(JSON.parse(response.body).error).toMatch(/too large/);
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toEqual([]);
   });
 
   it('logs the accepted event with masked numbers and no key material', async () => {
@@ -178,7 +132,7 @@ describe('ingest handler', () => {
       from: '********0100',
       to: '********0199',
     });
-    const output = logged.join('');
+    const output = ingest.written.join('');
     for (const secret of [
       '+13125550199',
       keys.publicKeyBase64,
@@ -189,7 +143,7 @@ describe('ingest handler', () => {
   });
 
   it('answers 503 and logs when the queue refuses the message, so Telnyx re-delivers', async () => {
-    await sqs.deleteQueue(queueUrl);
+    await ingest.sqs.deleteQueue(ingest.queueUrl);
     try {
       const response = await invoke(
         signedApiRequest(telnyxEvent('call.initiated', { to: '+13125550199' }), { keys }),
@@ -201,9 +155,9 @@ describe('ingest handler', () => {
       expect(entry).toMatchObject({ level: 'ERROR', to: '********0199' });
       expect(JSON.stringify(entry)).toContain('QueueDoesNotExist');
     } finally {
-      expect(await sqs.createFifoQueue('call-events')).toBe(queueUrl);
+      expect(await ingest.sqs.createFifoQueue('call-events')).toBe(ingest.queueUrl);
     }
-    expect(await sqs.receiveMessages(queueUrl)).toEqual([]);
+    expect(await ingest.sqs.receiveMessages(ingest.queueUrl)).toEqual([]);
   });
 });
 

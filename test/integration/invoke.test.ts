@@ -66,6 +66,20 @@ async function invoke(
   return invokeWith(name, event, '--env-vars', join(dir, 'env.json'), ...flags);
 }
 
+/** Invokes with env.json, `functionId`'s variables overridden by `overrides`. */
+async function invokeOverriding(
+  name: 'ingest' | 'worker',
+  event: string,
+  functionId: string,
+  overrides: Record<string, string>,
+): Promise<{ code: number; response: unknown; logs: string }> {
+  const env = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8'));
+  Object.assign(env[functionId], overrides);
+  const file = join(dir, `${name}-overridden.json`);
+  await writeFile(file, JSON.stringify(env));
+  return invokeWith(name, event, '--env-vars', file);
+}
+
 async function invokeWith(
   name: 'ingest' | 'worker',
   event: string,
@@ -169,18 +183,14 @@ it('with no --env-vars, answers the sample call on its own Telnyx simulator', as
 });
 
 it('exits 1 and names the failed record when the worker cannot reach Telnyx', async () => {
-  const env = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8'));
-  env.WorkerFunctionAF8A26AF.TELNYX_BASE_URL = 'http://127.0.0.1:1/v2';
-  env.WorkerFunctionAF8A26AF.TELNYX_TIMEOUT_MS = '300';
-  await writeFile(join(dir, 'no-telnyx.json'), JSON.stringify(env));
   await redis.set('tenantmap:did:+13125550199', 'acme');
   sign(); // a fresh call.initiated: a stale one sets up no call and sends nothing
 
-  const { code, response, logs } = await invokeWith(
+  const { code, response, logs } = await invokeOverriding(
     'worker',
     join(dir, 'worker-call-initiated.json'),
-    '--env-vars',
-    join(dir, 'no-telnyx.json'),
+    'WorkerFunctionAF8A26AF',
+    { TELNYX_BASE_URL: 'http://127.0.0.1:1/v2', TELNYX_TIMEOUT_MS: '300' },
   );
 
   expect(code).toBe(1);
@@ -193,19 +203,14 @@ it('exits 1 and names the failed record when the worker cannot reach Telnyx', as
 }, 60_000);
 
 it('exits 1 when ingest answers 503 because the queue is unreachable', async () => {
-  const env = JSON.parse(await readFile(join(dir, 'env.json'), 'utf8'));
-  const unreachable = 'http://127.0.0.1:1/123456789012/call-events.fifo';
-  Object.assign(env.IngestFunctionB02ED0EB, {
-    QUEUE_URL: unreachable,
-    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1',
-  });
-  await writeFile(join(dir, 'no-queue.json'), JSON.stringify(env));
-
-  const { code, response, logs } = await invokeWith(
+  const { code, response, logs } = await invokeOverriding(
     'ingest',
     join(dir, 'ingest-call-initiated.json'),
-    '--env-vars',
-    join(dir, 'no-queue.json'),
+    'IngestFunctionB02ED0EB',
+    {
+      QUEUE_URL: 'http://127.0.0.1:1/123456789012/call-events.fifo',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1',
+    },
   );
 
   expect(code).toBe(1);

@@ -1,32 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { buildFunction } from '../../lib/bundling.js';
 import { lambdaContext } from '../../local/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import type { WorkerHandler } from '../../local/poll-once.js';
-import { setEnv } from '../../local/set-env.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from '../../local/telnyx-simulator.js';
 import { telnyxEvent } from '../../local/webhook-events.js';
+import { type BuiltBundle, type LoadedBundle, loadBuiltBundle } from '../support/built-bundle.js';
 import { isolatedRedis } from '../support/redis.js';
 
 // The deployable artifact, not the sources: bundle with the one definition the stack uses,
 // load the emitted index.mjs and let it set up one call against real Redis and the simulator.
 let telnyx: TelnyxSimulator;
 let redis: Redis;
-let outRoot: string;
-let restoreEnv: () => void;
-let bundle: { handler: WorkerHandler; shutdown: () => Promise<void> };
+let built: LoadedBundle<WorkerHandler>;
+let bundle: BuiltBundle<WorkerHandler>;
 
 beforeAll(async () => {
   telnyx = await startTelnyxSimulator();
   const isolated = await isolatedRedis();
   redis = isolated.redis;
-  outRoot = await mkdtemp(join(tmpdir(), 'worker-bundle-'));
-  restoreEnv = setEnv({
+  built = await loadBuiltBundle('worker', {
     REDIS_URL: isolated.url,
     GLOBAL_CONCURRENCY_CAP: '10',
     TENANT_CONCURRENCY_CAP_DEFAULT: '10',
@@ -35,20 +27,13 @@ beforeAll(async () => {
     TELNYX_API_KEY: 'KEY_bundle_test',
     TELNYX_BASE_URL: telnyx.baseUrl,
   });
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation(() => true);
-  }
-  const { outDir } = buildFunction('worker', outRoot);
-  bundle = await import(pathToFileURL(join(outDir, 'index.mjs')).href);
+  bundle = built.bundle;
 });
 
 afterAll(async () => {
-  await bundle?.shutdown();
-  jest.restoreAllMocks();
-  restoreEnv();
+  await built?.dispose();
   redis.disconnect();
   await telnyx.stop();
-  await rm(outRoot, { recursive: true, force: true });
 });
 
 it('builds a worker bundle whose handler admits and answers a call', async () => {

@@ -4,19 +4,20 @@ import { sqsEvent, sqsRecord } from '../../local/lambda-events.js';
 import { CALL_ENDED, SERVER_ERROR } from '../../local/telnyx-simulator.js';
 import { callControlId, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState, encodeCallState } from '../../shared/calls/client-state.js';
-import { AT_CAPACITY, callHelpers, NOT_CONFIGURED, UNAVAILABLE } from '../support/call-helpers.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import {
+  AT_CAPACITY,
+  type CallHelpers,
+  callHelpers,
+  NOT_CONFIGURED,
+  UNAVAILABLE,
+} from '../support/call-helpers.js';
+import { type Pipeline, usePipeline } from '../support/pipeline.js';
 
 let p: Pipeline;
-let h: ReturnType<typeof callHelpers>;
-beforeAll(async () => {
-  p = await startPipeline();
-  h = callHelpers(p);
-});
-afterAll(() => p.stop());
-beforeEach(async () => {
-  await p.redis.flushdb();
-  p.logs.length = 0;
+let h: CallHelpers;
+usePipeline((pipeline) => {
+  p = pipeline;
+  h = callHelpers(pipeline);
 });
 
 /** A call.initiated for a new call to `to`, and that call's id. */
@@ -155,17 +156,7 @@ describe('hangups and ordering', () => {
   it('does not hang up when speaking ended because the caller hung up', async () => {
     const { id, initiated } = incomingCall('+15550000000');
     await p.deliver(initiated);
-    const clientState = p.telnyx.commandsFor(id)[0]?.body.client_state as string;
-    await p.deliver(
-      telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }),
-    );
-    await p.deliver(
-      telnyxEvent('call.speak.ended', {
-        call_control_id: id,
-        client_state: clientState,
-        status: 'call_hangup',
-      }),
-    );
+    await h.followDenial(id, 'call_hangup');
     expect(h.actions(id)).toEqual(['answer', 'speak']);
   });
 

@@ -1,19 +1,14 @@
 import { callControlId, type PayloadOverrides, telnyxEvent } from '../../local/webhook-events.js';
 import { decodeCallState } from '../../shared/calls/client-state.js';
-import { callHelpers } from '../support/call-helpers.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type CallHelpers, callHelpers } from '../support/call-helpers.js';
+import { type Pipeline, usePipeline } from '../support/pipeline.js';
 import { tenantPlan } from '../support/tenant-plan.js';
 
 let p: Pipeline;
-let h: ReturnType<typeof callHelpers>;
-beforeAll(async () => {
-  p = await startPipeline();
-  h = callHelpers(p);
-});
-afterAll(() => p.stop());
-beforeEach(async () => {
-  await p.redis.flushdb();
-  p.logs.length = 0;
+let h: CallHelpers;
+usePipeline((pipeline) => {
+  p = pipeline;
+  h = callHelpers(pipeline);
 });
 
 const storePlan = (tenant: string, fields: Record<string, unknown>) =>

@@ -37,8 +37,8 @@ export function callHelpers(p: Pipeline) {
         | string
         | undefined,
     clientStateOf,
-    /** Plays Telnyx's side of a denial: `call.answered`, then `call.speak.ended` (completed). */
-    async followDenial(id: string): Promise<void> {
+    /** Plays Telnyx's side of a denial: `call.answered`, then `call.speak.ended` (`status`). */
+    async followDenial(id: string, status = 'completed'): Promise<void> {
       const clientState = clientStateOf(id) ?? null;
       await p.deliver(
         telnyxEvent('call.answered', { call_control_id: id, client_state: clientState }),
@@ -47,7 +47,7 @@ export function callHelpers(p: Pipeline) {
         telnyxEvent('call.speak.ended', {
           call_control_id: id,
           client_state: clientState,
-          status: 'completed',
+          status,
         }),
       );
     },
@@ -70,6 +70,9 @@ export function callHelpers(p: Pipeline) {
     heldCapacityKeys: () => heldCapacityKeys(p.redis),
   };
 }
+
+/** What `callHelpers` gives. */
+export type CallHelpers = ReturnType<typeof callHelpers>;
 
 /**
  * Keys that still hold capacity: active and lease sets, and call records naming a tenant

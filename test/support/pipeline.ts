@@ -86,6 +86,26 @@ export async function startPipeline(
   };
 }
 
+/**
+ * One pipeline for the test file (`startPipeline(env)`), handed to `onStart`, emptied (Redis
+ * and logs) before each test and stopped after the last.
+ */
+export function usePipeline(
+  onStart: (pipeline: Pipeline) => void,
+  env: Record<string, string> = {},
+): void {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline(env);
+    onStart(pipeline);
+  });
+  afterAll(() => pipeline.stop());
+  beforeEach(async () => {
+    await pipeline.redis.flushdb();
+    pipeline.logs.length = 0;
+  });
+}
+
 /** A client on the test's own server, flushed so the pipeline starts from nothing. */
 async function ownRedis(url: string): Promise<{ redis: Redis; url: string }> {
   const redis = new Redis(url, { protocol: 2 });

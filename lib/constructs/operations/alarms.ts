@@ -86,23 +86,19 @@ export class Alarms extends Construct {
           period,
           statistic: 'Maximum',
         }),
-        threshold: 1,
         alarmDescription: 'A webhook failed 5 times and sits in the DLQ: inspect, fix, redrive.',
       }),
       this.alarm('WorkerErrors', {
         metric: props.worker.metricErrors({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription: 'The worker failed whole invocations (Redis, Telnyx or a bug).',
       }),
       this.alarm('IngestServerErrors', {
         metric: props.httpApi.metricServerError({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription:
           'The webhook API answered 5xx: Telnyx re-delivers or uses the failover URL.',
       }),
       this.alarm('IngestErrors', {
         metric: props.ingest.metricErrors({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription: 'The ingest function failed invocations (queue unreachable or a bug).',
       }),
       this.alarm('OldestMessageAge', {
@@ -122,13 +118,11 @@ export class Alarms extends Construct {
     return [
       this.alarm('IngestThrottles', {
         metric: props.ingest.metricThrottles({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription:
           'Ingest hit its reserved concurrency: Telnyx got 429/5xx and re-delivers.',
       }),
       this.alarm('WorkerThrottles', {
         metric: props.worker.metricThrottles({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription: 'The worker was throttled: webhooks wait while callers hear ringing.',
       }),
     ];
@@ -146,7 +140,6 @@ export class Alarms extends Construct {
     return [
       this.alarm('CallStepFailed', {
         metric: sum(steps, 'failed call steps', period),
-        threshold: 1,
         alarmDescription: 'The worker failed a call step (Telnyx or Redis); the record is retried.',
       }),
       this.alarm('SignatureRejections', {
@@ -166,7 +159,6 @@ export class Alarms extends Construct {
           'calls refused because Redis failed',
           period,
         ),
-        threshold: 1,
         alarmDescription:
           'Calls were refused because Redis failed (capacity check or tenant lookup).',
       }),
@@ -187,7 +179,6 @@ export class Alarms extends Construct {
       }),
       this.alarm('RedisEvictions', {
         metric: worst('Evictions', 'Sum'),
-        threshold: 1,
         alarmDescription: 'Redis evicted keys: slots or tenant mappings may be gone.',
       }),
       this.alarm('RedisEngineCpu', {
@@ -207,14 +198,12 @@ export class Alarms extends Construct {
     return [
       this.alarm('ReconcilerErrors', {
         metric: fn.metricErrors({ period, statistic: 'Sum' }),
-        threshold: 1,
         alarmDescription:
           'The lease reconciler failed (Redis unreachable, bad configuration or a bug): long ' +
           'calls lose their slots at lease expiry and lost hangups are not reclaimed.',
       }),
       this.alarm('ReconcilerNotRunning', {
         metric: fn.metricInvocations({ period, statistic: 'Sum' }),
-        threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         // Silence is the failure here: no invocations at all means the schedule stopped.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
@@ -223,12 +212,14 @@ export class Alarms extends Construct {
     ];
   }
 
+  /** An alarm on `metric` notifying the topic; by default one event in a minute pages. */
   private alarm(
     id: string,
-    options: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'> &
+    options: Pick<cloudwatch.AlarmProps, 'metric' | 'alarmDescription'> &
       Partial<cloudwatch.AlarmProps>,
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
+      threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No traffic is healthy traffic.
