@@ -72,12 +72,33 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
   const verifier = createSignatureVerifier({ publicKeys: [env.keys.publicKeyBase64] });
   const fakeSqs = { send: () => Promise.resolve({ MessageId: 'bench' }) };
   const sdkClient = createSqsClient();
+  // Client options, each measured against the project client in the same rounds: the SDK's
+  // defaults (its own handler, middleware resolved per send), and MD5 checks off.
+  const defaultsClient = new SQSClient({});
+  const noMd5Client = createSqsClient({}, { md5: false });
   const poster = rawPoster(env.sqs.endpoint);
   const context = lambdaContext('ingest');
   let pool = signedWebhooks(env, PER_ROUND);
 
   const expectOk = (status: number | undefined) => {
     if (status !== 200) throw new Error(`ingest answered ${status}`);
+  };
+  // SendMessage of each pooled webhook through `client`, on a fresh queue.
+  const sendThrough = async (client: SQSClient) => {
+    await recreateQueue(env);
+    pool = signedWebhooks(env, PER_ROUND);
+    return perCallMicros(PER_ROUND, (i) => {
+      const w = pool[i] as SignedWebhook;
+      const event = JSON.parse(w.body);
+      return client.send(
+        new SendMessageCommand({
+          QueueUrl: env.queueUrl,
+          MessageBody: w.body,
+          MessageGroupId: event.data.payload.call_control_id,
+          MessageDeduplicationId: event.data.id,
+        }),
+      );
+    });
   };
   const variants = {
     bareVerify: () =>
@@ -112,22 +133,9 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
         expectOk((await env.ingest((pool[i] as SignedWebhook).request, context)).statusCode),
       );
     },
-    sdkSend: async () => {
-      await recreateQueue(env);
-      pool = signedWebhooks(env, PER_ROUND);
-      return perCallMicros(PER_ROUND, (i) => {
-        const w = pool[i] as SignedWebhook;
-        const event = JSON.parse(w.body);
-        return sdkClient.send(
-          new SendMessageCommand({
-            QueueUrl: env.queueUrl,
-            MessageBody: w.body,
-            MessageGroupId: event.data.payload.call_control_id,
-            MessageDeduplicationId: event.data.id,
-          }),
-        );
-      });
-    },
+    sdkSend: () => sendThrough(sdkClient),
+    sdkSendDefaults: () => sendThrough(defaultsClient),
+    sdkSendNoMd5: () => sendThrough(noMd5Client),
     // The floor under any client: the same SendMessage JSON, prebuilt, unsigned, one socket.
     rawPost: async () => {
       await recreateQueue(env);
@@ -157,7 +165,7 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
   const profileNoSend = await profileByOwner(() => variants.handlerNoSend());
   const profileWithSend = await profileByOwner(() => variants.handlerWithSend());
   await recreateQueue(env);
-  sdkClient.destroy();
+  for (const client of [sdkClient, defaultsClient, noMd5Client]) client.destroy();
   poster.close();
 
   const s = Object.fromEntries(
@@ -166,6 +174,14 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
   const perRoundRatio = (name: keyof typeof variants) =>
     summarize((results[name] as number[]).map((v, i) => v / (results.bareVerify[i] as number)));
   const noSend = perRoundRatio('handlerNoSend');
+  const sumRatio = (a: keyof typeof variants, b: keyof typeof variants) =>
+    summarize(
+      (results[a] as number[]).map(
+        (v, i) => (v + (results[b][i] as number)) / (results.bareVerify[i] as number),
+      ),
+    );
+  const sdkFloor = sumRatio('handlerNoSend', 'sdkSend');
+  const rawFloor = sumRatio('handlerNoSend', 'rawPost');
   const withSend = perRoundRatio('handlerWithSend');
   const us = (x: Summary) => fmtSummary(x, ' us');
   const bare = us(s.bareVerify);
@@ -196,6 +212,22 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
         goal: '<= 5x',
         status: verdict(withSend.median <= 5),
       },
+      {
+        figure: 'floor with the AWS SDK kept: handler without send + SDK SendMessage alone',
+        measured: `${fmt(m(s.handlerNoSend) + m(s.sdkSend))} us`,
+        baseline: `bare verify ${bare}`,
+        ratio: `${fmt(sdkFloor.median)}x (${fmt(sdkFloor.min)}-${fmt(sdkFloor.max)})`,
+        goal: '-',
+        status: 'info',
+      },
+      {
+        figure: 'floor of any client: handler without send + raw unsigned POST',
+        measured: `${fmt(m(s.handlerNoSend) + m(s.rawPost))} us`,
+        baseline: `bare verify ${bare}`,
+        ratio: `${fmt(rawFloor.median)}x (${fmt(rawFloor.min)}-${fmt(rawFloor.max)})`,
+        goal: '-',
+        status: 'info',
+      },
     ],
     notes: [
       'Where the time goes (median us per webhook, same rounds):',
@@ -208,6 +240,8 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
       `| \`acceptWebhook\` with a \`{ send }\` fake (verify + parse + SendMessageCommand) | ${us(s.acceptNoSend)} | ${fmt(m(s.acceptNoSend) / m(s.bareVerify))} |`,
       `| handler without send (adds middy, Powertools logger, response) | ${us(s.handlerNoSend)} | ${fmt(m(s.handlerNoSend) / m(s.bareVerify))} |`,
       `| SDK \`send(SendMessageCommand)\` alone, project client | ${us(s.sdkSend)} | ${fmt(m(s.sdkSend) / m(s.bareVerify))} |`,
+      `| the same, SDK defaults (its own handler, middleware stack resolved per send) | ${us(s.sdkSendDefaults)} | ${fmt(m(s.sdkSendDefaults) / m(s.bareVerify))} |`,
+      `| the same, project client with \`md5: false\` (no MD5 of body and reply) | ${us(s.sdkSendNoMd5)} | ${fmt(m(s.sdkSendNoMd5) / m(s.bareVerify))} |`,
       `| raw keep-alive HTTP POST of the same SendMessage JSON (no SDK, unsigned) | ${us(s.rawPost)} | ${fmt(m(s.rawPost) / m(s.bareVerify))} |`,
       `| handler with send | ${us(s.handlerWithSend)} | ${fmt(m(s.handlerWithSend) / m(s.bareVerify))} |`,
       '',

@@ -8,6 +8,9 @@ import { capacityKeys } from '../shared/capacity/keys.js';
 import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
 import { acquireArguments } from '../shared/capacity/script-arguments.js';
 import { ACQUIRE_SCRIPT } from '../shared/capacity/scripts.js';
+import { BufferedResponse } from '../shared/http/keep-alive-fetch.js';
+import { MAX_PLAN_BYTES } from '../shared/plans/plan-schema.js';
+import { RESOLVE_TENANT_PLAN_SCRIPT } from '../shared/plans/resolve-plan-script.js';
 import { type CallControl, commandId } from '../shared/telnyx/call-control.js';
 import { createTelnyxClient } from '../shared/telnyx/create-telnyx-client.js';
 import {
@@ -38,6 +41,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const e = env.env;
   const redis = new Redis(e.REDIS_URL as string, { protocol: 2 });
   const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT.lua)) as string;
+  const resolveSha = (await redis.script('LOAD', RESOLVE_TENANT_PLAN_SCRIPT.lua)) as string;
   const keys = capacityKeys({ capPrefix: 'cap', tenantmapPrefix: 'tenantmap' });
   const did = didKey('tenantmap', normalizeNumber(BENCH_DID));
   const poster = rawPoster(env.telnyx.baseUrl);
@@ -62,15 +66,20 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     speech,
   );
   // The SDK's own work per command (building, headers, parsing, its promise chain) with a
-  // fetch that answers from memory: no socket, no server.
-  const cannedReply = JSON.stringify({ data: { result: 'ok' } });
+  // fetch that answers from memory with the adapter's own reply type: no socket, no server.
+  const cannedReply = Buffer.from(JSON.stringify({ data: { result: 'ok' } }));
+  const cannedHead = {
+    statusCode: 200,
+    statusMessage: 'OK',
+    rawHeaders: ['content-type', 'application/json'],
+  };
   const noNetworkControl = createTelnyxCallControl(
     fixedClientSource(
       new Telnyx({
         apiKey: e.TELNYX_API_KEY as string,
         baseURL: env.telnyx.baseUrl,
-        fetch: async () =>
-          new Response(cannedReply, { headers: { 'content-type': 'application/json' } }),
+        fetch: async (url) =>
+          new BufferedResponse(cannedHead, cannedReply, String(url)) as unknown as Response,
       }),
     ),
     speech,
@@ -85,6 +94,18 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     capacityTtlSeconds: Number(e.CAPACITY_TTL_SECONDS),
     reclaimBatchSize: DEFAULT_RECLAIM_BATCH,
   };
+  // The resolver's exact EVALSHA: the tenant and its plan in one script (what the worker runs
+  // in place of the contract's GET since tenant plans).
+  const resolve = () =>
+    redis.evalsha(
+      resolveSha,
+      RESOLVE_TENANT_PLAN_SCRIPT.numberOfKeys,
+      ...RESOLVE_TENANT_PLAN_SCRIPT.arguments({
+        didKey: did,
+        tenantcfgPrefix: 'tenantcfg',
+        maxPlanBytes: String(MAX_PLAN_BYTES),
+      }),
+    ) as Promise<string[]>;
   const acquire = (id: string) =>
     redis.evalsha(
       sha,
@@ -113,12 +134,12 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     ids = Array.from({ length: PER_ROUND }, callControlId);
   };
   fresh();
-  // GET + EVALSHA on the bench's own connection, then `answer` the way a variant chooses.
+  // The two EVALSHAs on the bench's own connection, then `answer` the way a variant chooses.
   const bareLoop = (answer: (id: string) => Promise<unknown>) => {
     fresh();
     return perCallMicros(PER_ROUND, async (i) => {
       const id = ids[i] as string;
-      if ((await redis.get(did)) !== BENCH_TENANT) throw new Error('no tenant mapping');
+      if ((await resolve())[0] !== BENCH_TENANT) throw new Error('no tenant mapping');
       if ((await acquire(id)) !== 'ok') throw new Error('bare acquire was not admitted');
       await answer(id);
     });
@@ -137,7 +158,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
         if (status !== 200) throw new Error(`simulator answered ${status}`);
       }),
     bareSdk: () => bareLoop((id) => answerWith(callControl, id)),
-    get: () => perCallMicros(PER_ROUND, () => redis.get(did)),
+    resolve: () => perCallMicros(PER_ROUND, () => resolve()),
     evalsha: async () => {
       fresh();
       return perCallMicros(PER_ROUND, (i) => acquire(ids[i] as string));
@@ -194,9 +215,9 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     title: 'Worker',
     method:
       `${ROUNDS} interleaved rounds of ${PER_ROUND} sequential call set-ups per variant. The handler ` +
-      'gets a batch of one `call.initiated` for a new call (GET tenant, EVALSHA acquire, answer via ' +
+      'gets a batch of one `call.initiated` for a new call (EVALSHA resolve, EVALSHA acquire, answer via ' +
       'the `telnyx` SDK to the loopback simulator; Powertools batch, logger and metrics on, output ' +
-      'to /dev/null). The bare loop makes GET + EVALSHA (same script, keys, arguments) on its own ' +
+      'to /dev/null). The bare loop makes the same two EVALSHAs (resolve_tenant_plan and acquire: same scripts, keys, arguments) on its own ' +
       'ioredis connection and one keep-alive `node:http` POST of an answer to the same simulator. ' +
       'Ratio = handler rate / bare rate, per round, median.',
     rows: [
@@ -249,7 +270,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       `| worker handler, whole set-up | ${us(s.handler)} |`,
       `| bare loop, whole set-up | ${us(s.bare)} |`,
       `| bare loop answering through the SDK (project adapter) | ${us(s.bareSdk)} |`,
-      `| Redis GET (tenant) alone | ${us(s.get)} |`,
+      `| Redis EVALSHA resolve_tenant_plan (tenant and plan) alone | ${us(s.resolve)} |`,
       `| Redis EVALSHA acquire alone | ${us(s.evalsha)} |`,
       `| raw \`node:http\` POST answer alone | ${us(s.rawPost)} |`,
       `| \`telnyx\` SDK \`calls.actions.answer\` alone (project adapter) | ${us(s.sdkAnswer)} |`,
@@ -259,7 +280,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       `The adapter bought ${fmt(m(s.sdkDefaultFetch) - m(s.sdkAnswer))} us per command over Node's fetch in this run. ` +
         `The SDK answer still costs ${fmt(m(s.sdkAnswer) - m(s.rawPost))} us more than the raw POST, ` +
         `${fmt(m(s.sdkNoNetwork))} us of it the SDK's own work; ` +
-        `the handler spends ${fmt(m(s.handler) - m(s.get) - m(s.evalsha) - m(s.sdkAnswer))} us ` +
+        `the handler spends ${fmt(m(s.handler) - m(s.resolve) - m(s.evalsha) - m(s.sdkAnswer))} us ` +
         'outside those three calls (SQS record parsing, zod, batch processor, middy, logging, metrics).',
       '',
       `CPU profile of ${PER_ROUND} handler set-ups (this process also runs the simulator), self time by owner: ${describeShares(profile)}.`,

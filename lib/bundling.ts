@@ -6,6 +6,8 @@ import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 /** The project root, whichever way this module is loaded (tsx, jest or the CDK app). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+const NODE_HTTP_SHIM = fileURLToPath(new URL('./node-http.cjs', import.meta.url));
+
 /** The deployable functions and their handler sources. */
 export const FUNCTION_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
@@ -36,6 +38,8 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   metafile: true,
+  // See lib/node-http.cjs: node:http by require, not by ES import (its facade loads undici).
+  alias: { http: NODE_HTTP_SHIM, 'node:http': NODE_HTTP_SHIM },
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Tuning for the SQS client; every field has a latency-minded default. */
@@ -34,7 +34,11 @@ const defaults = {
  * the TCP and TLS handshakes. Region, credentials and `AWS_ENDPOINT_URL_SQS` (a local server)
  * come from the environment as the SDK reads them.
  */
-export function createSqsClient(options: SqsClientOptions = {}): SQSClient {
+export function createSqsClient(
+  options: SqsClientOptions = {},
+  /** Further SDK settings (the benchmark measures options this way before any is kept). */
+  config: Omit<SQSClientConfig, 'requestHandler'> = {},
+): SQSClient {
   const { connectionTimeoutMs, requestTimeoutMs, maxAttempts, maxSockets, useQueueUrlAsEndpoint } =
     {
       ...defaults,
@@ -42,6 +46,7 @@ export function createSqsClient(options: SqsClientOptions = {}): SQSClient {
     };
   const agentOptions = { keepAlive: true, maxSockets };
   return new SQSClient({
+    ...config,
     maxAttempts,
     useQueueUrlAsEndpoint,
     // Resolve the middleware stack once per command class instead of cloning and sorting the

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,6 +51,11 @@ it('builds an ingest bundle whose handler verifies and queues a webhook', async 
   expect(await readFile(join(outDir, 'index.mjs'), 'utf8')).toContain(
     'function createSignatureVerifier(',
   );
+  // node:http is required, never ES-imported (its ES facade loads undici at cold start).
+  const files = (await readdir(outDir, { recursive: true })).filter((f) => f.endsWith('.mjs'));
+  const code = await Promise.all(files.map((f) => readFile(join(outDir, f), 'utf8')));
+  expect(code.join('\n')).toContain('getBuiltinModule("node:http")');
+  expect(code.join('\n')).not.toMatch(/from\s*"(node:)?http"/);
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation(() => true);
   }
