@@ -315,7 +315,7 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
         },
       );
       notes.push(
-        `- ${bundle.name}: largest contributors to the code loaded at cold start (minified bytes): ${contributors(bundle.metafile)}`,
+        `- ${bundle.name}: largest contributors to the code loaded at cold start (bytes, whitespace and syntax minified): ${contributors(bundle.metafile)}`,
       );
     }
     return {
@@ -325,9 +325,15 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
         '`export const handler = async () => ({})` bundled with the same `BUNDLE_OPTIONS`. Each of ' +
         `${RUNS} rounds (after one warm-up round) starts a fresh \`node\` per bundle, interleaved. ` +
         '"In-process" is `performance.now()` around `await import(bundle)` inside the child, which ' +
-        "includes the handler's init code (config, clients, the worker's top-level await); " +
+        "includes the handler's init code (config, clients: here the secrets are plain values, so " +
+        'the worker makes its clients at init; in AWS it makes them on its first invocation); ' +
         '"whole process" is spawn to exit as seen by the parent (node start-up included, so the ' +
-        'ratio is diluted by it). The primary figure is the in-process import time.',
+        'ratio is diluted by it). The primary figure is the in-process import time. Beside each ' +
+        "function, in the same rounds: the same bundle with a mark after the entry's imports " +
+        '(module loading vs init); the third-party floor, a module importing exactly the names our ' +
+        'start-up code imports from packages (bench/third-party-floor.ts), bundled the same way; ' +
+        'and the same code built and run as before (identifiers minified, node:http by ES import, ' +
+        'NODE_OPTIONS=--enable-source-maps).',
       rows,
       notes,
     };
