@@ -93,7 +93,7 @@ export class CallAdmissionStack extends Stack {
       redis,
       maxConcurrency: workerMaxConcurrency,
       reservedConcurrency: param('WorkerReservedConcurrency'),
-      declareLocalApiKey: props.localInvoke ?? false,
+      localInvoke: props.localInvoke ?? false,
       logLevel: param('LogLevel'),
       admission,
     });

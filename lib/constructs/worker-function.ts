@@ -90,10 +90,12 @@ export interface WorkerFunctionProps {
    */
   readonly reservedConcurrency: string;
   /**
-   * Declare a blank `TELNYX_API_KEY` so `sam local invoke --env-vars` may set one (SAM only
-   * overrides declared variables). Off for a deployment: the key lives in Secrets Manager.
+   * A template for `sam local invoke` only: declare a blank `TELNYX_API_KEY` so `--env-vars`
+   * may set one (SAM only overrides declared variables), and leave out the secrets extension
+   * layer (SAM would need AWS credentials to fetch it; the env-vars file gives plain values).
+   * Off for a deployment: the key lives in Secrets Manager.
    */
-  readonly declareLocalApiKey?: boolean;
+  readonly localInvoke?: boolean;
 }
 
 /**
@@ -140,19 +142,21 @@ export class WorkerFunction extends Construct {
       // worker bundles no Secrets Manager client (a quarter of its cold-start code). It holds
       // a value for at most 60 s; the worker keeps the key TELNYX_API_KEY_MAX_AGE_SECONDS and
       // re-reads it past both caches after a 401.
-      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
-        lambda.ParamsAndSecretsVersions.V1_0_103,
-        {
-          secretsManagerTtl: Duration.seconds(SECRETS_EXTENSION_TTL_SECONDS),
-          cacheSize: 10,
-          logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
-        },
-      ),
+      paramsAndSecrets: props.localInvoke
+        ? undefined
+        : lambda.ParamsAndSecretsLayerVersion.fromVersion(
+            lambda.ParamsAndSecretsVersions.V1_0_103,
+            {
+              secretsManagerTtl: Duration.seconds(SECRETS_EXTENSION_TTL_SECONDS),
+              cacheSize: 10,
+              logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+            },
+          ),
       environment: {
         ...admissionEnvironment(props.redis, props.admission, this.telnyxApiKeySecret),
         // Declared (Telnyx's own URL) so `sam local invoke --env-vars` may point a local
         // worker at the Telnyx simulator.
-        ...(props.declareLocalApiKey ? { [N.telnyxApiKey]: '' } : {}),
+        ...(props.localInvoke ? { [N.telnyxApiKey]: '' } : {}),
         TELNYX_BASE_URL: 'https://api.telnyx.com/v2',
         [N.telnyxSpeakVoice]: SPEAK_DEFAULTS.voice,
         [N.telnyxSpeakLanguage]: SPEAK_DEFAULTS.language,

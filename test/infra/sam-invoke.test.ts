@@ -68,6 +68,19 @@ it('documents one sam local invoke line per sample event, on the synthesized tem
   }
 });
 
+it('leaves the secrets extension layer out of the SAM template (the env-vars file gives plain values)', () => {
+  const workers = Object.values(resources).filter(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::Function' &&
+      JSON.stringify(resource.Properties.Description ?? '').includes('worker'),
+  );
+  expect(workers).toHaveLength(1);
+  expect(workers[0]?.Properties.Layers).toBeUndefined();
+  expect(JSON.stringify(workers[0]?.Properties.Environment)).not.toContain(
+    'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  );
+});
+
 it('names in the docs and env.json only Lambda functions whose bundle SAM can mount', () => {
   const ids = new Set([
     ...samLines.map((line) => line.logicalId as string),
