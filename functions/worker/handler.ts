@@ -51,11 +51,14 @@ const callMetrics = powertoolsCallMetrics(metrics);
 
 /** The Redis client and the call flow's dependencies, made once the secrets can be read. */
 async function connect() {
-  const redisAuthToken = config.redisAuthTokenSecretArn
-    ? await secretSource(config.redisAuthToken, config.redisAuthTokenSecretArn).get()
-    : config.redisAuthToken;
+  // Both reads first: a failed read leaves no Redis connection behind for the retry to add to.
+  const [redisAuthToken] = await Promise.all([
+    config.redisAuthTokenSecretArn
+      ? secretSource(config.redisAuthToken, config.redisAuthTokenSecretArn).get()
+      : config.redisAuthToken,
+    telnyxClients.current(),
+  ]);
   const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
-  await telnyxClients.current();
   const deps = {
     logger,
     metrics: callMetrics,
