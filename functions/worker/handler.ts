@@ -9,6 +9,7 @@ import { powertoolsCallMetrics } from '../../shared/calls/powertools-call-metric
 import { processQueueRecord } from '../../shared/calls/process-queue-record.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { ENV_NAMES } from '../../shared/config/env-names.js';
+import { resolveSecret } from '../../shared/config/resolve-secret.js';
 import { secretNeedsInvocation, secretSource } from '../../shared/config/secret-source.js';
 import { loadWorkerConfig } from '../../shared/config/worker-config.js';
 import { createLogger } from '../../shared/logging/logger.js';
@@ -53,9 +54,7 @@ const callMetrics = powertoolsCallMetrics(metrics);
 async function connect() {
   // Both reads first: a failed read leaves no Redis connection behind for the retry to add to.
   const [redisAuthToken] = await Promise.all([
-    config.redisAuthTokenSecretArn
-      ? secretSource(config.redisAuthToken, config.redisAuthTokenSecretArn).get()
-      : config.redisAuthToken,
+    resolveSecret(config.redisAuthToken, config.redisAuthTokenSecretArn),
     telnyxClients.current(),
   ]);
   const redis = createRedisClient(config, { authToken: redisAuthToken, logger });
