@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { type BuildOptions, build, buildSync, type Metafile, type Plugin } from 'esbuild';
 import ts from 'typescript';
 import {
@@ -19,6 +20,7 @@ import { fmt, fmtSummary, type Summary, summarize } from './stats.js';
 import { thirdPartyFloorSource } from './third-party-floor.js';
 
 const RUNS = 15;
+const execFileAsync = promisify(execFile);
 
 interface Bundle {
   readonly file: string;
@@ -86,36 +88,28 @@ type ColdImport = { importMs: number; loadMs: number; processMs: number };
 
 /**
  * One fresh `node` process importing `file`: the import time it reports (performance.now()
- * around `await import`) and the whole process time seen from here (spawn to exit).
+ * around `await import`, and up to the init mark) and the whole process time seen from here.
  */
-function coldImport(file: string, env: Readonly<Record<string, string>>): Promise<ColdImport> {
+async function coldImport(
+  file: string,
+  env: Readonly<Record<string, string>>,
+): Promise<ColdImport> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t) + ' ' + String((globalThis.${ENTRY_MARK} ?? NaN) - t)); process.exit(0);`;
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const processMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const [importMs, loadMs] = out.split(' ').map(Number) as [number, number];
-      if (code !== 0 || !Number.isFinite(importMs))
-        reject(new Error(`import of ${file} failed (${code})`));
-      else resolve({ importMs, processMs, loadMs });
-    });
+  const start = process.hrtime.bigint();
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, ...env },
   });
+  const processMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const [importMs, loadMs] = stdout.split(' ').map(Number) as [number, number];
+  if (!Number.isFinite(importMs)) throw new Error(`import of ${file} printed ${stdout}`);
+  return { importMs, processMs, loadMs };
 }
 
 /**
  * The outputs a cold start loads: the entry and every chunk it imports statically, followed
  * transitively. Chunks reached only by `import()` load later, when their code path runs.
  */
-function loadedAtStart(metafile: Metafile): Array<[string, Metafile['outputs'][string]]> {
+function loadedAtStart(metafile: Metafile): Array<Metafile['outputs'][string]> {
   const outputs = metafile.outputs;
   // Dynamic-import chunks are entry points too; the function's own entry is index.mjs.
   const entry = Object.keys(outputs).find((path) => /(^|\/)index\.mjs$/.test(path));
@@ -129,25 +123,27 @@ function loadedAtStart(metafile: Metafile): Array<[string, Metafile['outputs'][s
       if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
     }
   }
-  return [...seen].map((path) => [path, outputs[path] as Metafile['outputs'][string]]);
+  return [...seen].map((path) => outputs[path] as Metafile['outputs'][string]);
+}
+
+/** Each input's bytes in the outputs a cold start loads. */
+function inputsAtStart(metafile: Metafile): Array<readonly [path: string, bytes: number]> {
+  return loadedAtStart(metafile).flatMap((output) =>
+    Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput] as const),
+  );
 }
 
 /** The project sources with code in the start-up path (tree-shaken-away files excluded). */
 function projectFilesAtStart(metafile: Metafile): string[] {
-  const files = new Set<string>();
-  for (const [, output] of loadedAtStart(metafile)) {
-    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      if (bytesInOutput > 0 && !path.includes('node_modules') && path.endsWith('.ts')) {
-        files.add(path);
-      }
-    }
-  }
-  return [...files];
+  const ours = inputsAtStart(metafile).filter(
+    ([path, bytes]) => bytes > 0 && !path.includes('node_modules') && path.endsWith('.ts'),
+  );
+  return [...new Set(ours.map(([path]) => path))];
 }
 
 /** Bytes of code a cold start loads (entry plus its static chunks). */
 function startupBytes(metafile: Metafile): number {
-  return loadedAtStart(metafile).reduce((sum, [, output]) => sum + output.bytes, 0);
+  return loadedAtStart(metafile).reduce((sum, output) => sum + output.bytes, 0);
 }
 
 const kb = (bytes: number) => `${fmt(bytes / 1024)} KB`;
@@ -155,12 +151,10 @@ const kb = (bytes: number) => `${fmt(bytes / 1024)} KB`;
 /** The biggest inputs loaded at cold start, by package (or project folder). */
 function contributors(metafile: Metafile, top = 6): string {
   const byOwner = new Map<string, number>();
-  for (const [, output] of loadedAtStart(metafile)) {
-    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const owner =
-        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/')[0] ?? path;
-      byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
-    }
+  for (const [path, bytes] of inputsAtStart(metafile)) {
+    const owner =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/')[0] ?? path;
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytes);
   }
   return [...byOwner]
     .sort((a, b) => b[1] - a[1])

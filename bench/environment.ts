@@ -54,13 +54,12 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   return { ...system, redisServer, telnyx, redis };
 }
 
-/** Progress lines for the person running the benchmark (stderr, past the log sink). */
-export const progress: (line: string) => void = (() => {
-  const write = process.stderr.write.bind(process.stderr);
-  return (line: string) => {
-    write(`[bench] ${line}\n`);
-  };
-})();
+const stderr = process.stderr.write.bind(process.stderr);
+
+/** Progress lines for the person running the benchmark: stderr bound at load, past the log sink. */
+export function progress(line: string): void {
+  stderr(`[bench] ${line}\n`);
+}
 
 /**
  * Sends the handlers' log and metric lines to /dev/null while `fn` runs: they are still

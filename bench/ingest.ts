@@ -171,6 +171,15 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
     const ratio = perRound(rounds, results.bareVerify);
     return row(figure, measured, bare, fmtSummary(ratio, 'x'), ...atMost(ratio.median, limit));
   };
+  const handler = (figure: string, name: 'handlerNoSend' | 'handlerWithSend', limit: number) =>
+    vsBare(figure, us(s[name]), results[name], limit);
+  // A floor: the handler without send plus `send` alone, round by round.
+  const floor = (figure: string, send: 'sdkSend' | 'rawPost') =>
+    vsBare(
+      figure,
+      `${fmt(m(s.handlerNoSend) + m(s[send]))} us`,
+      addRounds(results.handlerNoSend, results[send]),
+    );
   // A line of the breakdown table.
   const part = (label: string, x: Summary) =>
     `| ${label} | ${us(x)} | ${fmt(m(x) / m(s.bareVerify))} |`;
@@ -184,28 +193,10 @@ export async function measureIngest(env: BenchEnvironment): Promise<Section> {
       "Ratios are computed per round against that round's bare `crypto.verify` (cached KeyObject, " +
       'prebuilt `timestamp|body` buffer), then the median is taken.',
     rows: [
-      vsBare(
-        'handler per webhook, without queue send',
-        us(s.handlerNoSend),
-        results.handlerNoSend,
-        1.5,
-      ),
-      vsBare(
-        'handler per webhook, with send to loopback SQS',
-        us(s.handlerWithSend),
-        results.handlerWithSend,
-        5,
-      ),
-      vsBare(
-        'floor with the AWS SDK kept: handler without send + SDK SendMessage alone',
-        `${fmt(m(s.handlerNoSend) + m(s.sdkSend))} us`,
-        addRounds(results.handlerNoSend, results.sdkSend),
-      ),
-      vsBare(
-        'floor of any client: handler without send + raw unsigned POST',
-        `${fmt(m(s.handlerNoSend) + m(s.rawPost))} us`,
-        addRounds(results.handlerNoSend, results.rawPost),
-      ),
+      handler('handler per webhook, without queue send', 'handlerNoSend', 1.5),
+      handler('handler per webhook, with send to loopback SQS', 'handlerWithSend', 5),
+      floor('floor with the AWS SDK kept: handler without send + SDK SendMessage alone', 'sdkSend'),
+      floor('floor of any client: handler without send + raw unsigned POST', 'rawPost'),
     ],
     notes: [
       'Where the time goes (median us per webhook, same rounds):',
