@@ -216,17 +216,12 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
     const notes: string[] = [];
     for (const { name, bundle, marked, before, packages } of functions) {
       // A row for `time` against the empty module's; `limit` is a goal on the ratio.
-      const vsEmpty = (figure: string, time: Summary, limit?: number, empty = emptyImport) => {
+      const vsEmpty = (what: string, time: Summary, limit?: number, empty = emptyImport) => {
+        const figure = `${name} ${what}`;
         const ratio = time.median / empty.median;
         const measured = fmtSummary(time, ' ms');
         const baseline = `empty ${fmtSummary(empty, ' ms')}`;
-        return row(
-          `${name} ${figure}`,
-          measured,
-          baseline,
-          `${fmt(ratio)}x`,
-          ...atMost(ratio, limit),
-        );
+        return row(figure, measured, baseline, `${fmt(ratio)}x`, ...atMost(ratio, limit));
       };
       const size = startupBytes(bundle.metafile);
       const load = timeOf(marked, (run) => run.loadMs);

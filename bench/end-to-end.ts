@@ -1,9 +1,9 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../local/lambda-context.js';
 import { signedApiRequest } from '../local/lambda-events.js';
-import { pollOnce } from '../local/poll-once.js';
+import { pollOnce, type WorkerHandler } from '../local/poll-once.js';
 import { callControlId, telnyxEvent } from '../local/webhook-events.js';
-import { BENCH_DID, type BenchEnvironment, progress, type WorkerHandler } from './environment.js';
+import { BENCH_DID, type BenchEnvironment, progress } from './environment.js';
 import { row, type Section } from './report.js';
 import { fmt, microsSince, quantile } from './stats.js';
 

@@ -8,9 +8,6 @@ import { createRedisClient } from '../shared/redis/create-redis-client.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
 
-export type { IngestHandler } from '../local/http-gateway.js';
-export type { WorkerHandler } from '../local/poll-once.js';
-
 /** The dialed number every benchmark call uses, and the tenant it maps to. */
 export const BENCH_DID = '+13125550199';
 export const BENCH_TENANT = 'tenant-bench';

@@ -1,6 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext } from '../local/lambda-context.js';
 import { signedApiRequest } from '../local/lambda-events.js';
 import { LOCAL_QUEUE_NAME } from '../local/local-system.js';
@@ -28,16 +27,11 @@ const ROUNDS = 15;
 const PER_ROUND = 300;
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-/** One signed webhook, as the handler gets it and as the bare baseline verifies it. */
-interface SignedWebhook {
-  readonly request: APIGatewayProxyEventV2;
-  readonly signed: Buffer;
-  readonly signature: Buffer;
-  readonly body: string;
-}
-
-/** Fresh signed `call.initiated` webhooks with distinct ids (FIFO dedup would skip repeats). */
-function signedWebhooks(env: BenchEnvironment, count: number): SignedWebhook[] {
+/**
+ * Fresh signed `call.initiated` webhooks with distinct ids (FIFO dedup would skip repeats), each
+ * as the handler gets it and as the bare baseline verifies it.
+ */
+function signedWebhooks(env: BenchEnvironment, count: number) {
   return Array.from({ length: count }, () => {
     const body = JSON.stringify(telnyxEvent('call.initiated', { to: BENCH_DID }));
     const request = signedApiRequest(body, { keys: env.keys });
@@ -46,6 +40,7 @@ function signedWebhooks(env: BenchEnvironment, count: number): SignedWebhook[] {
     return { request, signed: Buffer.from(`${timestamp}|${body}`), signature, body };
   });
 }
+type SignedWebhook = ReturnType<typeof signedWebhooks>[number];
 
 /**
  * Replaces `SQSClient.prototype.send` with a resolved promise while `fn` runs: the handler's

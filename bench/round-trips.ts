@@ -20,10 +20,6 @@ const PLAN_TENANT = 'tenant-plan';
 const ANSWER_DID = '+13125550155';
 const ANSWER_TENANT = 'tenant-answer-plan';
 
-/** A plan document for the bench's tenants (its own fixture: product code reads none). */
-const planDoc = (tenantId: string, fields: Record<string, unknown>) =>
-  JSON.stringify({ schemaVersion: 1, tenantId, revision: 1, ...fields });
-
 /** What Redis saw while one event was handled, read from Redis itself. */
 interface RedisActivity {
   /** Commands sent by clients (MONITOR lines whose source is a client address). */
@@ -74,28 +70,26 @@ const describe = (a: RedisActivity) =>
 
 /** Round trips: Redis commands per event and Telnyx requests per call, counted at the servers. */
 export async function measureRoundTrips(env: BenchEnvironment): Promise<Section> {
-  await env.redis.set(didKey('tenantmap', normalizeNumber(FULL_DID)), FULL_TENANT);
+  // Maps `did` to `tenantId`, with a plan document of `fields` (the bench's own fixture).
+  const addTenant = async (did: string, tenantId: string, fields?: Record<string, unknown>) => {
+    await env.redis.set(didKey('tenantmap', normalizeNumber(did)), tenantId);
+    const plan = { schemaVersion: 1, tenantId, revision: 1, ...fields };
+    if (fields) await env.redis.set(`tenantcfg:${tenantId}`, JSON.stringify(plan));
+  };
+  await addTenant(FULL_DID, FULL_TENANT);
   await env.redis.set(`tenantmap:tenant:${FULL_TENANT}:cap:concurrency`, '1');
-  await env.redis.set(didKey('tenantmap', normalizeNumber(PLAN_DID)), PLAN_TENANT);
-  await env.redis.set(
-    `tenantcfg:${PLAN_TENANT}`,
-    planDoc(PLAN_TENANT, {
-      greeting: { text: 'Welcome.' },
-      onAdmit: { type: 'transfer', to: '+13125550100', onFailure: { say: 'Sorry.' } },
-      hours: {
-        timezone: 'America/Chicago',
-        weekly: Object.fromEntries(
-          ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]),
-        ),
-        closed: { say: 'Closed.' },
-      },
-    }),
-  );
-  await env.redis.set(didKey('tenantmap', normalizeNumber(ANSWER_DID)), ANSWER_TENANT);
-  await env.redis.set(
-    `tenantcfg:${ANSWER_TENANT}`,
-    planDoc(ANSWER_TENANT, { onAdmit: { type: 'answer' } }),
-  );
+  await addTenant(PLAN_DID, PLAN_TENANT, {
+    greeting: { text: 'Welcome.' },
+    onAdmit: { type: 'transfer', to: '+13125550100', onFailure: { say: 'Sorry.' } },
+    hours: {
+      timezone: 'America/Chicago',
+      weekly: Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]),
+      ),
+      closed: { say: 'Closed.' },
+    },
+  });
+  await addTenant(ANSWER_DID, ANSWER_TENANT, { onAdmit: { type: 'answer' } });
   const context = lambdaContext('worker');
   const deliver = async (body: TelnyxWebhookBody) => {
     const result = await env.worker({ Records: [sqsRecord(body)] }, context);
