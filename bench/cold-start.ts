@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { type BuildOptions, build, buildSync, type Metafile, type Plugin } from 'esbuild';
+import { buildSync, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import {
   BUNDLE_OPTIONS,
@@ -29,12 +29,12 @@ interface Bundle {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** A handler module from `contents`, bundled with the same options as the functions. */
-function buildModule(outRoot: string, name: string, contents: string): Bundle {
+/** A handler module from `contents` (imports from `resolveDir`), bundled as the functions are. */
+function buildModule(outRoot: string, name: string, contents: string, resolveDir = PROJECT_ROOT) {
   const outdir = join(outRoot, 'functions', name);
   const result = buildSync({
     ...BUNDLE_OPTIONS,
-    stdin: { contents, loader: 'ts', resolveDir: PROJECT_ROOT, sourcefile: 'index.ts' },
+    stdin: { contents, loader: 'ts', resolveDir, sourcefile: 'index.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     entryNames: 'index',
@@ -49,37 +49,29 @@ function buildModule(outRoot: string, name: string, contents: string): Bundle {
 const ENTRY_MARK = '__handlerInitStart';
 
 /**
- * Inserts `globalThis.${ENTRY_MARK} = performance.now()` after the entry's import declarations:
- * ES imports evaluate first, so the mark splits a cold import into loading the modules
- * (third-party and our shared modules: parse, compile, evaluate) and the handler's own init
- * (config, clients, top-level await).
+ * `entry`'s source with `globalThis.${ENTRY_MARK} = performance.now()` after its import
+ * declarations: ES imports evaluate first, so the mark splits a cold import into loading the
+ * modules (third-party and our shared modules: parse, compile, evaluate) and the handler's own
+ * init (config, clients, top-level await).
  */
-function markHandlerInit(entry: string): Plugin {
-  return {
-    name: 'mark-handler-init',
-    setup(builder) {
-      builder.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (args.path !== entry) return undefined;
-        const source = readFileSync(entry, 'utf8');
-        const file = ts.createSourceFile(entry, source, ts.ScriptTarget.Latest);
-        const lastImport = file.statements.filter(ts.isImportDeclaration).at(-1);
-        const at = lastImport?.end ?? 0;
-        const mark = `\n(globalThis as Record<string, unknown>).${ENTRY_MARK} = performance.now();\n`;
-        return { contents: source.slice(0, at) + mark + source.slice(at), loader: 'ts' };
-      });
-    },
-  };
+function markedSource(entry: string): string {
+  const source = readFileSync(entry, 'utf8');
+  const file = ts.createSourceFile(entry, source, ts.ScriptTarget.Latest);
+  const at = file.statements.filter(ts.isImportDeclaration).at(-1)?.end ?? 0;
+  const mark = `\n(globalThis as Record<string, unknown>).${ENTRY_MARK} = performance.now();\n`;
+  return source.slice(0, at) + mark + source.slice(at);
 }
 
-/** `buildFunction`'s bundle of `name` under `dir`, changed by `overrides` (beside the real one). */
-async function buildVariant(
-  name: FunctionName,
-  dir: string,
-  overrides: Pick<BuildOptions, 'plugins' | 'minify' | 'alias'>,
-  env?: Bundle['env'],
-): Promise<Bundle> {
-  const options = functionBuildOptions(name, dir);
-  const { metafile } = await build({ ...options, ...overrides });
+/**
+ * The function's current code built and run as the functions were before this benchmark's
+ * last changes: identifiers minified, `node:http` by ES import (Node's facade for it loads
+ * undici), and NODE_OPTIONS=--enable-source-maps (Node loads the maps at start). Measured
+ * beside the current bundle, so the report shows what those changes bought.
+ */
+function buildBefore(name: FunctionName, outRoot: string): Bundle {
+  const options = functionBuildOptions(name, join(outRoot, 'before'));
+  const { metafile } = buildSync({ ...options, minify: true, alias: {} });
+  const env = { NODE_OPTIONS: '--enable-source-maps' };
   return { file: join(options.outdir, 'index.mjs'), metafile, env };
 }
 
@@ -168,31 +160,18 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
   const outRoot = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     progress('cold-start: building bundles');
-    const functions = await Promise.all(
-      (['ingest', 'worker'] as const).map(async (name) => {
-        const { outDir, metafile } = buildFunction(name, outRoot);
-        const floor = thirdPartyFloorSource(projectFilesAtStart(metafile));
-        return {
-          name,
-          bundle: { file: join(outDir, 'index.mjs'), metafile },
-          // The same with a mark after the entry's imports.
-          marked: await buildVariant(name, join(outRoot, 'marked'), {
-            plugins: [markHandlerInit(join(PROJECT_ROOT, FUNCTION_ENTRIES[name]))],
-          }),
-          // The current code built and run as the functions were before this benchmark's last
-          // changes: identifiers minified, `node:http` by ES import (Node's facade for it loads
-          // undici), NODE_OPTIONS=--enable-source-maps (Node loads the maps at start); measured
-          // beside the current bundle, so the report shows what those changes bought.
-          before: await buildVariant(
-            name,
-            join(outRoot, 'before'),
-            { minify: true, alias: {} },
-            { NODE_OPTIONS: '--enable-source-maps' },
-          ),
-          packages: buildModule(outRoot, `${name}-packages`, floor),
-        };
-      }),
-    );
+    const functions = (['ingest', 'worker'] as const).map((name) => {
+      const entry = join(PROJECT_ROOT, FUNCTION_ENTRIES[name]);
+      const { outDir, metafile } = buildFunction(name, outRoot);
+      const floor = thirdPartyFloorSource(projectFilesAtStart(metafile));
+      return {
+        name,
+        bundle: { file: join(outDir, 'index.mjs'), metafile },
+        marked: buildModule(outRoot, `${name}-marked`, markedSource(entry), dirname(entry)),
+        before: buildBefore(name, outRoot),
+        packages: buildModule(outRoot, `${name}-packages`, floor),
+      };
+    });
     // The floor of any cold start: an empty handler bundled with the same options.
     const empty = buildModule(outRoot, 'empty', 'export const handler = async () => ({});');
     const bundles: Bundle[] = [
@@ -258,15 +237,14 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
     return {
       title: 'Cold start',
       method:
-        `Bundles built by \`buildFunction\` (lib/bundling.ts) into a temp dir; the empty module is ` +
-        '`export const handler = async () => ({})` bundled with the same `BUNDLE_OPTIONS`. Each of ' +
-        `${RUNS} rounds (after one warm-up round) starts a fresh \`node\` per bundle, interleaved. ` +
-        '"In-process" is `performance.now()` around `await import(bundle)` inside the child, which ' +
-        "includes the handler's init code (config, clients: here the secrets are plain values, so " +
-        'the worker makes its clients at init; in AWS it makes them on its first invocation); ' +
-        '"whole process" is spawn to exit as seen by the parent (node start-up included, so the ' +
-        'ratio is diluted by it). The primary figure is the in-process import time. Beside each ' +
-        "function, in the same rounds: the same bundle with a mark after the entry's imports " +
+        `Bundles built by \`buildFunction\` (lib/bundling.ts) into a temp dir, and an empty module ` +
+        '(`export const handler = async () => ({})`) with the same `BUNDLE_OPTIONS`. Each of ' +
+        `${RUNS} rounds (after a warm-up round) starts a fresh \`node\` per bundle, interleaved. ` +
+        '"In-process", the primary figure, is `performance.now()` around `await import(bundle)` in ' +
+        "the child, the handler's init included (config, clients: the secrets are plain values here, " +
+        'so the worker makes its clients at init; in AWS, on its first invocation); "whole process" ' +
+        'is spawn to exit seen from the parent (node start-up included, which dilutes the ratio). ' +
+        "Beside each function, in the same rounds: the bundle with a mark after the entry's imports " +
         '(module loading vs init); the third-party floor, a module importing exactly the names our ' +
         'start-up code imports from packages (bench/third-party-floor.ts), bundled the same way; ' +
         'and the same code built and run as before (identifiers minified, node:http by ES import, ' +

@@ -98,16 +98,10 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
         maxPlanBytes: String(MAX_PLAN_BYTES),
       }),
     ) as Promise<string[]>;
-  const acquire = (id: string) =>
-    redis.evalsha(
-      sha,
-      ACQUIRE_SCRIPT.numberOfKeys,
-      ...acquireArguments(keys, limits, {
-        callControlId: id,
-        tenantId: BENCH_TENANT,
-        now: new Date(),
-      }),
-    );
+  const acquire = (id: string) => {
+    const call = { callControlId: id, tenantId: BENCH_TENANT, now: new Date() };
+    return redis.evalsha(sha, ACQUIRE_SCRIPT.numberOfKeys, ...acquireArguments(keys, limits, call));
+  };
   const answerBody = (id: string) =>
     JSON.stringify({ client_state: 'eyJhcHAiOiJ0Y2ExIn0=', command_id: commandId(id, 'answer') });
   const answerHeaders = {
