@@ -1,7 +1,8 @@
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../local/lambda-context.js';
 import { signedApiRequest } from '../local/lambda-events.js';
 import { pollOnce, type WorkerHandler } from '../local/poll-once.js';
+import { receiveBatch } from '../local/sqs-server.js';
 import { callControlId, telnyxEvent } from '../local/webhook-events.js';
 import { BENCH_DID, type BenchEnvironment, progress } from './environment.js';
 import { row, type Section } from './report.js';
@@ -65,16 +66,10 @@ export async function measureEndToEnd(env: BenchEnvironment): Promise<Section> {
       }),
     );
     const start = process.hrtime.bigint();
-    const { Messages = [] } = await env.sqs.client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: env.queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      }),
-    );
+    const messages = await receiveBatch(env.sqs.client, env.queueUrl); // as the poller receives
     receiveUs.push(microsSince(start));
     await env.sqs.drainQueue(env.queueUrl);
-    if (Messages.length === 0) throw new Error('probe message not received');
+    if (messages.length === 0) throw new Error('probe message not received');
   }
   const worker = workerUs.slice(-CALLS);
   const ms = (us: number) => `${fmt(us / 1000)} ms`;

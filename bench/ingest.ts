@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../local/lambda-context.js';
 import { signedApiRequest } from '../local/lambda-events.js';
@@ -7,6 +7,7 @@ import { telnyxEvent } from '../local/webhook-events.js';
 import { createSqsClient } from '../shared/queue/create-sqs-client.js';
 import { parseTelnyxEvent } from '../shared/telnyx/webhook-event.js';
 import { acceptWebhook } from '../shared/webhook/accept-webhook.js';
+import { importTelnyxPublicKeys } from '../shared/webhook/telnyx-public-keys.js';
 import { createSignatureVerifier } from '../shared/webhook/verify-signature.js';
 import { BENCH_DID, type BenchEnvironment, progress } from './environment.js';
 import { rawPoster } from './http-post.js';
@@ -25,7 +26,6 @@ import {
 
 const ROUNDS = 15;
 const PER_ROUND = 300;
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**
  * Fresh signed `call.initiated` webhooks with distinct ids (FIFO dedup would skip repeats), each
@@ -68,11 +68,7 @@ async function recreateQueue(env: BenchEnvironment): Promise<void> {
 
 /** Ingest: the handler's cost per webhook against a bare cached-key `crypto.verify`. */
 export async function measureIngest(env: BenchEnvironment): Promise<Section> {
-  const key = createPublicKey({
-    key: Buffer.concat([SPKI_PREFIX, Buffer.from(env.keys.publicKeyBase64, 'base64')]),
-    format: 'der',
-    type: 'spki',
-  });
+  const key = importTelnyxPublicKeys([env.keys.publicKeyBase64])[0] as KeyObject;
   const verifier = createSignatureVerifier({ publicKeys: [env.keys.publicKeyBase64] });
   const fakeSqs = { send: () => Promise.resolve({ MessageId: 'bench' }) };
   const withFakeSqs = { verifySignature: verifier, sqs: fakeSqs, queueUrl: env.queueUrl };

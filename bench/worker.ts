@@ -8,6 +8,7 @@ import { capacityKeys } from '../shared/capacity/keys.js';
 import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
 import { acquireArguments } from '../shared/capacity/script-arguments.js';
 import { ACQUIRE_SCRIPT } from '../shared/capacity/scripts.js';
+import { loadAdmissionConfig } from '../shared/config/admission-config.js';
 import { BufferedResponse } from '../shared/http/keep-alive-fetch.js';
 import { MAX_PLAN_BYTES } from '../shared/plans/plan-schema.js';
 import { RESOLVE_TENANT_PLAN_SCRIPT } from '../shared/plans/resolve-plan-script.js';
@@ -48,11 +49,13 @@ function initiatedBatch(): SQSEvent {
  */
 export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const e = env.env;
-  const redis = new Redis(e.REDIS_URL as string, { protocol: 2 });
+  // The worker's own admission settings, read from the same environment by the same loader.
+  const config = loadAdmissionConfig(e);
+  const redis = new Redis(config.redisUrl, { protocol: 2 });
   const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT.lua)) as string;
   const resolveSha = (await redis.script('LOAD', RESOLVE_TENANT_PLAN_SCRIPT.lua)) as string;
-  const keys = capacityKeys({ capPrefix: 'cap', tenantmapPrefix: 'tenantmap' });
-  const did = didKey('tenantmap', normalizeNumber(BENCH_DID));
+  const keys = capacityKeys(config);
+  const did = didKey(config.tenantmapPrefix, normalizeNumber(BENCH_DID));
   const poster = rawPoster(env.telnyx.baseUrl);
   const basePath = new URL(env.telnyx.baseUrl).pathname;
   const sdk = { apiKey: e.TELNYX_API_KEY as string, baseURL: env.telnyx.baseUrl };
@@ -79,13 +82,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const context = lambdaContext('worker');
 
   // The limiter's exact EVALSHA: same script, keys and arguments as `tryAcquire`.
-  const limits = {
-    globalConcurrencyCap: Number(e.GLOBAL_CONCURRENCY_CAP),
-    tenantConcurrencyCapDefault: Number(e.TENANT_CONCURRENCY_CAP_DEFAULT),
-    tenantCallsPerMinCapDefault: Number(e.TENANT_CALLS_PER_MIN_CAP_DEFAULT),
-    capacityTtlSeconds: Number(e.CAPACITY_TTL_SECONDS),
-    reclaimBatchSize: DEFAULT_RECLAIM_BATCH,
-  };
+  const limits = { ...config, reclaimBatchSize: DEFAULT_RECLAIM_BATCH };
   // The resolver's exact EVALSHA: the tenant and its plan in one script (what the worker runs
   // in place of the contract's GET since tenant plans).
   const resolve = () =>
@@ -94,7 +91,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       RESOLVE_TENANT_PLAN_SCRIPT.numberOfKeys,
       ...RESOLVE_TENANT_PLAN_SCRIPT.arguments({
         didKey: did,
-        tenantcfgPrefix: 'tenantcfg',
+        tenantcfgPrefix: config.tenantcfgPrefix,
         maxPlanBytes: String(MAX_PLAN_BYTES),
       }),
     ) as Promise<string[]>;
