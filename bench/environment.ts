@@ -4,6 +4,7 @@ import { interceptOutput } from '../local/capture-output.js';
 import { type LocalSystem, startLocalSystem } from '../local/local-system.js';
 import type { RedisServer } from '../local/redis-server.js';
 import type { TelnyxSimulator } from '../local/telnyx-simulator.js';
+import { loadAdmissionConfig } from '../shared/config/admission-config.js';
 import { createRedisClient } from '../shared/redis/create-redis-client.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
@@ -89,14 +90,10 @@ export function benchRedisClient(env: BenchEnvironment, commandTimeoutMs: number
   );
 }
 
-/** Limiter settings under `capPrefix` with caps no measurement reaches. */
-export const uncappedLimiterSettings = (capPrefix: string) => ({
+/** The handlers' limiter settings, caps no measurement reaches (BENCH_ENV), under `capPrefix`. */
+export const uncappedLimiterSettings = (env: BenchEnvironment, capPrefix: string) => ({
+  ...loadAdmissionConfig(env.env),
   capPrefix,
-  tenantmapPrefix: 'tenantmap',
-  globalConcurrencyCap: 10_000_000,
-  tenantConcurrencyCapDefault: 10_000_000,
-  tenantCallsPerMinCapDefault: 10_000_000,
-  capacityTtlSeconds: 3600,
 });
 
 /** `INFO commandstats`: calls and server time (usec) by command. */

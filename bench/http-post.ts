@@ -19,10 +19,7 @@ export function rawPoster(baseUrl: string) {
             path,
             headers: { 'content-length': Buffer.byteLength(body), ...headers },
           },
-          (res) => {
-            res.on('data', () => {});
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
+          (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
         );
         req.on('error', reject);
         req.end(body);

@@ -27,7 +27,7 @@ export async function measureLimiterScale(env: BenchEnvironment): Promise<Sectio
   const redis = benchRedisClient(env, 5000);
   const atSize = async (size: number) => {
     const capPrefix = `scale${size}`;
-    const limiter = createCapacityLimiter(redis, uncappedLimiterSettings(capPrefix), QUIET);
+    const limiter = createCapacityLimiter(redis, uncappedLimiterSettings(env, capPrefix), QUIET);
     progress(`limiter-scale: filling ${size} active calls`);
     for (let filled = 0; filled < size; filled += 1000) {
       const ids = Array.from({ length: Math.min(1000, size - filled) }, callControlId);

@@ -34,7 +34,7 @@ async function serverUsec(redis: Redis): Promise<number> {
  */
 export async function measureReconcilerCost(env: BenchEnvironment): Promise<Section> {
   const redis = benchRedisClient(env, 10_000);
-  const base = uncappedLimiterSettings('reconcile-bench');
+  const base = uncappedLimiterSettings(env, 'reconcile-bench');
   const limiter = createCapacityLimiter(redis, base, QUIET);
   progress(`reconciler-cost: admitting ${LIVE_CALLS} live calls`);
   for (let filled = 0; filled < LIVE_CALLS; filled += 1000) {

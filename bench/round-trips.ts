@@ -54,12 +54,8 @@ async function observe(env: BenchEnvironment, fn: () => Promise<unknown>): Promi
     if (delta > 0 && name !== 'info') commandstats[name] = delta;
   }
   // The bench's own INFO and PING are not the worker's.
-  const own = new Set(['info', 'ping']);
-  return {
-    clientCommands: clientCommands.filter((c) => !own.has(c)),
-    scriptCommands,
-    commandstats,
-  };
+  const workers = clientCommands.filter((command) => command !== 'info' && command !== 'ping');
+  return { clientCommands: workers, scriptCommands, commandstats };
 }
 
 const describe = (a: RedisActivity) =>

@@ -48,9 +48,8 @@ function initiatedBatch(): SQSEvent {
  * the simulator) against a bare loop making the same Redis calls and one HTTP POST.
  */
 export async function measureWorker(env: BenchEnvironment): Promise<Section> {
-  const e = env.env;
   // The worker's own admission settings, read from the same environment by the same loader.
-  const config = loadAdmissionConfig(e);
+  const config = loadAdmissionConfig(env.env);
   const redis = new Redis(config.redisUrl, { protocol: 2 });
   const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT.lua)) as string;
   const resolveSha = (await redis.script('LOAD', RESOLVE_TENANT_PLAN_SCRIPT.lua)) as string;
@@ -58,7 +57,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   const did = didKey(config.tenantmapPrefix, normalizeNumber(BENCH_DID));
   const poster = rawPoster(env.telnyx.baseUrl);
   const basePath = new URL(env.telnyx.baseUrl).pathname;
-  const sdk = { apiKey: e.TELNYX_API_KEY as string, baseURL: env.telnyx.baseUrl };
+  const sdk = { apiKey: env.env.TELNYX_API_KEY as string, baseURL: env.telnyx.baseUrl };
   const controlOf = (client: Telnyx) =>
     createTelnyxCallControl(fixedClientSource(client), { voice: 'female', language: 'en-US' });
   const callControl = controlOf(createTelnyxClient({ ...sdk, timeoutMs: 5000, maxRetries: 2 }));
@@ -103,7 +102,7 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     JSON.stringify({ client_state: 'eyJhcHAiOiJ0Y2ExIn0=', command_id: commandId(id, 'answer') });
   const answerHeaders = {
     'content-type': 'application/json',
-    authorization: `Bearer ${e.TELNYX_API_KEY}`,
+    authorization: `Bearer ${env.env.TELNYX_API_KEY}`,
   };
   const answerPath = (id: string) => `${basePath}/calls/${encodeURIComponent(id)}/actions/answer`;
 
