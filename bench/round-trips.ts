@@ -166,8 +166,8 @@ export async function measureRoundTrips(env: BenchEnvironment): Promise<Section>
       'a separate connection splits commands sent by a client from commands run inside scripts ' +
       '(source `lua`), and `INFO commandstats` deltas (which count both) confirm the totals. Each ' +
       'client command is awaited before the next (the resolution script decides the tenant the ' +
-      'acquire needs), so client commands = round trips. Telnyx: commands the simulator recorded ' +
-      'for the call id.',
+      'acquire needs), so client commands = round trips. Telnyx: commands recorded by the ' +
+      'simulator for the call id.',
     rows,
     notes: [
       `- admitted \`call.initiated\`: ${describe(initiated)}`,
