@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, buildSync, type Metafile, type Plugin } from 'esbuild';
+import { promisify } from 'node:util';
+import { buildSync, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import {
   BUNDLE_OPTIONS,
@@ -14,27 +15,26 @@ import {
   PROJECT_ROOT,
 } from '../lib/bundling.js';
 import { type BenchEnvironment, progress } from './environment.js';
-import { type Row, type Section, verdict } from './report.js';
-import { fmt, fmtSummary, summarize } from './stats.js';
+import { atMost, type Row, row, type Section } from './report.js';
+import { fmt, fmtSummary, type Summary, summarize } from './stats.js';
 import { thirdPartyFloorSource } from './third-party-floor.js';
 
 const RUNS = 15;
+const execFileAsync = promisify(execFile);
 
 interface Bundle {
-  readonly name: string;
   readonly file: string;
   readonly metafile: Metafile;
   /** Extra environment for the process that imports it (the runtime flags it was run with). */
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** A handler module from `contents`, bundled with the same options as the functions. */
-function buildModule(outRoot: string, name: string, contents: string): Bundle {
+/** A handler module from `contents` (imports from `resolveDir`), bundled as the functions are. */
+function buildModule(outRoot: string, name: string, contents: string, resolveDir = PROJECT_ROOT) {
   const outdir = join(outRoot, 'functions', name);
-  const file = join(outdir, 'index.mjs');
   const result = buildSync({
     ...BUNDLE_OPTIONS,
-    stdin: { contents, loader: 'ts', resolveDir: PROJECT_ROOT, sourcefile: 'index.ts' },
+    stdin: { contents, loader: 'ts', resolveDir, sourcefile: 'index.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     entryNames: 'index',
@@ -43,46 +43,23 @@ function buildModule(outRoot: string, name: string, contents: string): Bundle {
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
   });
-  return { name, file, metafile: result.metafile };
+  return { file: join(outdir, 'index.mjs'), metafile: result.metafile };
 }
 
 const ENTRY_MARK = '__handlerInitStart';
 
 /**
- * Inserts `globalThis.${ENTRY_MARK} = performance.now()` after the entry's import declarations:
- * ES imports evaluate first, so the mark splits a cold import into loading the modules
- * (third-party and our shared modules: parse, compile, evaluate) and the handler's own init
- * (config, clients, top-level await).
+ * `entry`'s source with `globalThis.${ENTRY_MARK} = performance.now()` after its import
+ * declarations: ES imports evaluate first, so the mark splits a cold import into loading the
+ * modules (third-party and our shared modules: parse, compile, evaluate) and the handler's own
+ * init (config, clients, top-level await).
  */
-function markHandlerInit(entry: string): Plugin {
-  return {
-    name: 'mark-handler-init',
-    setup(builder) {
-      builder.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (args.path !== entry) return undefined;
-        const source = readFileSync(entry, 'utf8');
-        const file = ts.createSourceFile(entry, source, ts.ScriptTarget.Latest);
-        const lastImport = file.statements.filter(ts.isImportDeclaration).at(-1);
-        const at = lastImport?.end ?? 0;
-        const mark = `\n(globalThis as Record<string, unknown>).${ENTRY_MARK} = performance.now();\n`;
-        return { contents: source.slice(0, at) + mark + source.slice(at), loader: 'ts' };
-      });
-    },
-  };
-}
-
-/** `buildFunction`'s bundle with the init mark, beside the real one (same options otherwise). */
-async function buildMarked(name: FunctionName, outRoot: string): Promise<Bundle> {
-  const options = functionBuildOptions(name, join(outRoot, 'marked'));
-  const result = await build({
-    ...options,
-    plugins: [markHandlerInit(join(PROJECT_ROOT, FUNCTION_ENTRIES[name]))],
-  });
-  return {
-    name: `${name}-marked`,
-    file: join(options.outdir, 'index.mjs'),
-    metafile: result.metafile,
-  };
+function markedSource(entry: string): string {
+  const source = readFileSync(entry, 'utf8');
+  const file = ts.createSourceFile(entry, source, ts.ScriptTarget.Latest);
+  const at = file.statements.filter(ts.isImportDeclaration).at(-1)?.end ?? 0;
+  const mark = `\n(globalThis as Record<string, unknown>).${ENTRY_MARK} = performance.now();\n`;
+  return source.slice(0, at) + mark + source.slice(at);
 }
 
 /**
@@ -92,60 +69,39 @@ async function buildMarked(name: FunctionName, outRoot: string): Promise<Bundle>
  * beside the current bundle, so the report shows what those changes bought.
  */
 function buildBefore(name: FunctionName, outRoot: string): Bundle {
-  const options = {
-    ...functionBuildOptions(name, join(outRoot, 'before')),
-    minify: true,
-    alias: {},
-  };
-  const result = buildSync(options);
-  return {
-    name: `${name}-before`,
-    file: join(options.outdir, 'index.mjs'),
-    metafile: result.metafile,
-    env: { NODE_OPTIONS: '--enable-source-maps' },
-  };
+  const options = functionBuildOptions(name, join(outRoot, 'before'));
+  const { metafile } = buildSync({ ...options, minify: true, alias: {} });
+  const env = { NODE_OPTIONS: '--enable-source-maps' };
+  return { file: join(options.outdir, 'index.mjs'), metafile, env };
 }
 
-/** An empty handler bundled with the same options: the floor of any cold start. */
-function buildEmpty(outRoot: string): Bundle {
-  return buildModule(outRoot, 'empty', 'export const handler = async () => ({});');
-}
+/** One cold import, in ms: `await import` in the child, up to the init mark, spawn to exit. */
+type ColdImport = { importMs: number; loadMs: number; processMs: number };
 
 /**
  * One fresh `node` process importing `file`: the import time it reports (performance.now()
- * around `await import`) and the whole process time seen from here (spawn to exit).
+ * around `await import`, and up to the init mark) and the whole process time seen from here.
  */
-function coldImport(
+async function coldImport(
   file: string,
   env: Readonly<Record<string, string>>,
-): Promise<{ importMs: number; processMs: number; loadMs: number }> {
+): Promise<ColdImport> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t) + ' ' + String((globalThis.${ENTRY_MARK} ?? NaN) - t)); process.exit(0);`;
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const processMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const [importMs, loadMs] = out.split(' ').map(Number) as [number, number];
-      if (code !== 0 || !Number.isFinite(importMs))
-        reject(new Error(`import of ${file} failed (${code})`));
-      else resolve({ importMs, processMs, loadMs });
-    });
+  const start = process.hrtime.bigint();
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, ...env },
   });
+  const processMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const [importMs, loadMs] = stdout.split(' ').map(Number) as [number, number];
+  if (!Number.isFinite(importMs)) throw new Error(`import of ${file} printed ${stdout}`);
+  return { importMs, processMs, loadMs };
 }
 
 /**
  * The outputs a cold start loads: the entry and every chunk it imports statically, followed
  * transitively. Chunks reached only by `import()` load later, when their code path runs.
  */
-function loadedAtStart(metafile: Metafile): Array<[string, Metafile['outputs'][string]]> {
+function loadedAtStart(metafile: Metafile): Array<Metafile['outputs'][string]> {
   const outputs = metafile.outputs;
   // Dynamic-import chunks are entry points too; the function's own entry is index.mjs.
   const entry = Object.keys(outputs).find((path) => /(^|\/)index\.mjs$/.test(path));
@@ -159,41 +115,43 @@ function loadedAtStart(metafile: Metafile): Array<[string, Metafile['outputs'][s
       if (imported.kind === 'import-statement' && !imported.external) queue.push(imported.path);
     }
   }
-  return [...seen].map((path) => [path, outputs[path] as Metafile['outputs'][string]]);
+  return [...seen].map((path) => outputs[path] as Metafile['outputs'][string]);
+}
+
+/** Each input's bytes in the outputs a cold start loads. */
+function inputsAtStart(metafile: Metafile): Array<readonly [path: string, bytes: number]> {
+  return loadedAtStart(metafile).flatMap((output) =>
+    Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput] as const),
+  );
 }
 
 /** The project sources with code in the start-up path (tree-shaken-away files excluded). */
 function projectFilesAtStart(metafile: Metafile): string[] {
-  const files = new Set<string>();
-  for (const [, output] of loadedAtStart(metafile)) {
-    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      if (bytesInOutput > 0 && !path.includes('node_modules') && path.endsWith('.ts')) {
-        files.add(path);
-      }
-    }
-  }
-  return [...files];
+  const ours = inputsAtStart(metafile).filter(
+    ([path, bytes]) => bytes > 0 && !path.includes('node_modules') && path.endsWith('.ts'),
+  );
+  return [...new Set(ours.map(([path]) => path))];
 }
 
 /** Bytes of code a cold start loads (entry plus its static chunks). */
 function startupBytes(metafile: Metafile): number {
-  return loadedAtStart(metafile).reduce((sum, [, output]) => sum + output.bytes, 0);
+  return loadedAtStart(metafile).reduce((sum, output) => sum + output.bytes, 0);
 }
+
+const kb = (bytes: number) => `${fmt(bytes / 1024)} KB`;
 
 /** The biggest inputs loaded at cold start, by package (or project folder). */
 function contributors(metafile: Metafile, top = 6): string {
   const byOwner = new Map<string, number>();
-  for (const [, output] of loadedAtStart(metafile)) {
-    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const owner =
-        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/')[0] ?? path;
-      byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
-    }
+  for (const [path, bytes] of inputsAtStart(metafile)) {
+    const owner =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/')[0] ?? path;
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytes);
   }
   return [...byOwner]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([owner, bytes]) => `\`${owner}\` ${fmt(bytes / 1024)} KB`)
+    .map(([owner, bytes]) => `\`${owner}\` ${kb(bytes)}`)
     .join(', ');
 }
 
@@ -203,133 +161,90 @@ export async function measureColdStart(env: BenchEnvironment): Promise<Section> 
   try {
     progress('cold-start: building bundles');
     const functions = (['ingest', 'worker'] as const).map((name) => {
+      const entry = join(PROJECT_ROOT, FUNCTION_ENTRIES[name]);
       const { outDir, metafile } = buildFunction(name, outRoot);
-      return { name, file: join(outDir, 'index.mjs'), metafile };
+      const floor = thirdPartyFloorSource(projectFilesAtStart(metafile));
+      return {
+        name,
+        bundle: { file: join(outDir, 'index.mjs'), metafile },
+        marked: buildModule(outRoot, `${name}-marked`, markedSource(entry), dirname(entry)),
+        before: buildBefore(name, outRoot),
+        packages: buildModule(outRoot, `${name}-packages`, floor),
+      };
     });
-    const marked = await Promise.all(functions.map((fn) => buildMarked(fn.name, outRoot)));
-    const before = functions.map((fn) => buildBefore(fn.name, outRoot));
-    const floors = functions.map((fn) =>
-      buildModule(
-        outRoot,
-        `${fn.name}-packages`,
-        thirdPartyFloorSource(projectFilesAtStart(fn.metafile)),
-      ),
-    );
-    const bundles: Bundle[] = [buildEmpty(outRoot), ...functions, ...marked, ...before, ...floors];
-    const times = Object.fromEntries(
-      bundles.map((b) => [
-        b.name,
-        { importMs: [] as number[], processMs: [] as number[], loadMs: [] as number[] },
-      ]),
-    );
+    // The floor of any cold start: an empty handler bundled with the same options.
+    const empty = buildModule(outRoot, 'empty', 'export const handler = async () => ({});');
+    const bundles: Bundle[] = [
+      empty,
+      ...functions.flatMap((fn) => [fn.bundle, fn.marked, fn.before, fn.packages]),
+    ];
+    const runs = new Map(bundles.map((bundle) => [bundle, [] as ColdImport[]]));
     progress(`cold-start: ${RUNS} fresh node processes per bundle`);
     for (let run = 0; run < RUNS + 1; run += 1) {
       for (const bundle of bundles) {
-        const { importMs, processMs, loadMs } = await coldImport(bundle.file, {
-          ...env.env,
-          ...bundle.env,
-        });
-        if (run === 0) continue; // the first round warms the OS file cache
-        times[bundle.name]?.importMs.push(importMs);
-        times[bundle.name]?.processMs.push(processMs);
-        times[bundle.name]?.loadMs.push(loadMs);
+        const times = await coldImport(bundle.file, { ...env.env, ...bundle.env });
+        if (run > 0) runs.get(bundle)?.push(times); // the first round warms the OS file cache
       }
     }
-    const empty = times.empty as { importMs: number[]; processMs: number[] };
-    const emptyImport = summarize(empty.importMs);
-    const emptyProcess = summarize(empty.processMs);
-    const emptySize = startupBytes((bundles[0] as Bundle).metafile);
+    const timeOf = (bundle: Bundle, time: (run: ColdImport) => number = (run) => run.importMs) =>
+      summarize(runs.get(bundle)?.map(time) ?? []);
+    const emptyImport = timeOf(empty);
+    const emptyProcess = timeOf(empty, (run) => run.processMs);
+    const emptySize = startupBytes(empty.metafile);
     const rows: Row[] = [];
     const notes: string[] = [];
-    for (const bundle of functions) {
-      const t = times[bundle.name] as { importMs: number[]; processMs: number[] };
-      const mark = times[`${bundle.name}-marked`] as { importMs: number[]; loadMs: number[] };
-      const imp = summarize(t.importMs);
-      const previous = summarize(
-        (times[`${bundle.name}-before`] as { importMs: number[] }).importMs,
-      );
-      const load = summarize(mark.loadMs);
-      const packages = summarize(
-        (times[`${bundle.name}-packages`] as { importMs: number[] }).importMs,
-      );
-      const packagesBundle = floors.find((f) => f.name === `${bundle.name}-packages`) as Bundle;
-      const init = summarize(mark.importMs.map((ms, i) => ms - (mark.loadMs[i] as number)));
-      const proc = summarize(t.processMs);
+    for (const { name, bundle, marked, before, packages } of functions) {
+      // A row for `time` against the empty module's; `limit` is a goal on the ratio.
+      const vsEmpty = (what: string, time: Summary, limit?: number, empty = emptyImport) => {
+        const figure = `${name} ${what}`;
+        const ratio = time.median / empty.median;
+        const measured = fmtSummary(time, ' ms');
+        const baseline = `empty ${fmtSummary(empty, ' ms')}`;
+        return row(figure, measured, baseline, `${fmt(ratio)}x`, ...atMost(ratio, limit));
+      };
       const size = startupBytes(bundle.metafile);
+      const load = timeOf(marked, (run) => run.loadMs);
+      const packagesImport = timeOf(packages);
+      const init = timeOf(marked, (run) => run.importMs - run.loadMs);
+      const whole = timeOf(bundle, (run) => run.processMs);
       rows.push(
+        row(
+          `${name} code loaded at cold start (entry + static chunks)`,
+          kb(size),
+          `empty ${kb(emptySize)}`,
+          `${fmt(size / emptySize)}x`,
+        ),
+        vsEmpty("floor: loading the modules before the handler's init runs (in-process)", load),
         {
-          figure: `${bundle.name} code loaded at cold start (entry + static chunks)`,
-          measured: `${fmt(size / 1024)} KB`,
-          baseline: `empty ${fmt(emptySize / 1024)} KB`,
-          ratio: `${fmt(size / emptySize)}x`,
-          goal: '-',
-          status: 'info',
+          ...vsEmpty(
+            'third-party floor: the same package imports alone, no code of ours (in-process)',
+            packagesImport,
+          ),
+          measured: `${fmtSummary(packagesImport, ' ms')}, ${kb(startupBytes(packages.metafile))}`,
         },
-        {
-          figure: `${bundle.name} floor: loading the modules before the handler's init runs (in-process)`,
-          measured: fmtSummary(load, ' ms'),
-          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
-          ratio: `${fmt(load.median / emptyImport.median)}x`,
-          goal: '-',
-          status: 'info',
-        },
-        {
-          figure: `${bundle.name} third-party floor: the same package imports alone, no code of ours (in-process)`,
-          measured: `${fmtSummary(packages, ' ms')}, ${fmt(startupBytes(packagesBundle.metafile) / 1024)} KB`,
-          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
-          ratio: `${fmt(packages.median / emptyImport.median)}x`,
-          goal: '-',
-          status: 'info',
-        },
-        {
-          figure: `${bundle.name} handler init (config, clients, top-level await)`,
-          measured: fmtSummary(init, ' ms'),
-          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
-          ratio: `${fmt(init.median / emptyImport.median)}x`,
-          goal: '-',
-          status: 'info',
-        },
-        {
-          figure: `${bundle.name} cold import (in-process)`,
-          measured: fmtSummary(imp, ' ms'),
-          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
-          ratio: `${fmt(imp.median / emptyImport.median)}x`,
-          goal: '<= 2x',
-          status: verdict(imp.median / emptyImport.median <= 2),
-        },
-        {
-          figure: `${bundle.name} cold import, built and run as before: identifiers minified, node:http by ES import, NODE_OPTIONS=--enable-source-maps`,
-          measured: fmtSummary(previous, ' ms'),
-          baseline: `empty ${fmtSummary(emptyImport, ' ms')}`,
-          ratio: `${fmt(previous.median / emptyImport.median)}x`,
-          goal: '-',
-          status: 'info',
-        },
-        {
-          figure: `${bundle.name} cold start (whole process)`,
-          measured: fmtSummary(proc, ' ms'),
-          baseline: `empty ${fmtSummary(emptyProcess, ' ms')}`,
-          ratio: `${fmt(proc.median / emptyProcess.median)}x`,
-          goal: '<= 2x',
-          status: verdict(proc.median / emptyProcess.median <= 2),
-        },
+        vsEmpty('handler init (config, clients, top-level await)', init),
+        vsEmpty('cold import (in-process)', timeOf(bundle), 2),
+        vsEmpty(
+          'cold import, built and run as before: identifiers minified, node:http by ES import, NODE_OPTIONS=--enable-source-maps',
+          timeOf(before),
+        ),
+        vsEmpty('cold start (whole process)', whole, 2, emptyProcess),
       );
       notes.push(
-        `- ${bundle.name}: largest contributors to the code loaded at cold start (bytes, whitespace and syntax minified): ${contributors(bundle.metafile)}`,
+        `- ${name}: largest contributors to the code loaded at cold start (bytes, whitespace and syntax minified): ${contributors(bundle.metafile)}`,
       );
     }
     return {
       title: 'Cold start',
       method:
-        `Bundles built by \`buildFunction\` (lib/bundling.ts) into a temp dir; the empty module is ` +
-        '`export const handler = async () => ({})` bundled with the same `BUNDLE_OPTIONS`. Each of ' +
-        `${RUNS} rounds (after one warm-up round) starts a fresh \`node\` per bundle, interleaved. ` +
-        '"In-process" is `performance.now()` around `await import(bundle)` inside the child, which ' +
-        "includes the handler's init code (config, clients: here the secrets are plain values, so " +
-        'the worker makes its clients at init; in AWS it makes them on its first invocation); ' +
-        '"whole process" is spawn to exit as seen by the parent (node start-up included, so the ' +
-        'ratio is diluted by it). The primary figure is the in-process import time. Beside each ' +
-        "function, in the same rounds: the same bundle with a mark after the entry's imports " +
+        `Bundles built by \`buildFunction\` (lib/bundling.ts) into a temp dir, and an empty module ` +
+        '(`export const handler = async () => ({})`) with the same `BUNDLE_OPTIONS`. Each of ' +
+        `${RUNS} rounds (after a warm-up round) starts a fresh \`node\` per bundle, interleaved. ` +
+        '"In-process", the primary figure, is `performance.now()` around `await import(bundle)` in ' +
+        "the child, the handler's init included (config, clients: the secrets are plain values here, " +
+        'so the worker makes its clients at init; in AWS, on its first invocation); "whole process" ' +
+        'is spawn to exit seen from the parent (node start-up included, which dilutes the ratio). ' +
+        "Beside each function, in the same rounds: the bundle with a mark after the entry's imports " +
         '(module loading vs init); the third-party floor, a module importing exactly the names our ' +
         'start-up code imports from packages (bench/third-party-floor.ts), bundled the same way; ' +
         'and the same code built and run as before (identifiers minified, node:http by ES import, ' +

@@ -4,12 +4,10 @@ import { interceptOutput } from '../local/capture-output.js';
 import { type LocalSystem, startLocalSystem } from '../local/local-system.js';
 import type { RedisServer } from '../local/redis-server.js';
 import type { TelnyxSimulator } from '../local/telnyx-simulator.js';
+import { loadAdmissionConfig } from '../shared/config/admission-config.js';
 import { createRedisClient } from '../shared/redis/create-redis-client.js';
 import { normalizeNumber } from '../shared/tenants/normalize-number.js';
 import { didKey } from '../shared/tenants/resolve-tenant.js';
-
-export type { IngestHandler } from '../local/http-gateway.js';
-export type { WorkerHandler } from '../local/poll-once.js';
 
 /** The dialed number every benchmark call uses, and the tenant it maps to. */
 export const BENCH_DID = '+13125550199';
@@ -54,13 +52,12 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   return { ...system, redisServer, telnyx, redis };
 }
 
-/** Progress lines for the person running the benchmark (stderr, past the log sink). */
-export const progress: (line: string) => void = (() => {
-  const write = process.stderr.write.bind(process.stderr);
-  return (line: string) => {
-    write(`[bench] ${line}\n`);
-  };
-})();
+const stderr = process.stderr.write.bind(process.stderr);
+
+/** Progress lines for the person running the benchmark: stderr bound at load, past the log sink. */
+export function progress(line: string): void {
+  stderr(`[bench] ${line}\n`);
+}
 
 /**
  * Sends the handlers' log and metric lines to /dev/null while `fn` runs: they are still
@@ -93,14 +90,10 @@ export function benchRedisClient(env: BenchEnvironment, commandTimeoutMs: number
   );
 }
 
-/** Limiter settings under `capPrefix` with caps no measurement reaches. */
-export const uncappedLimiterSettings = (capPrefix: string) => ({
+/** The handlers' limiter settings, caps no measurement reaches (BENCH_ENV), under `capPrefix`. */
+export const uncappedLimiterSettings = (env: BenchEnvironment, capPrefix: string) => ({
+  ...loadAdmissionConfig(env.env),
   capPrefix,
-  tenantmapPrefix: 'tenantmap',
-  globalConcurrencyCap: 10_000_000,
-  tenantConcurrencyCapDefault: 10_000_000,
-  tenantCallsPerMinCapDefault: 10_000_000,
-  capacityTtlSeconds: 3600,
 });
 
 /** `INFO commandstats`: calls and server time (usec) by command. */

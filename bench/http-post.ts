@@ -1,18 +1,15 @@
 import { Agent, request } from 'node:http';
 
-/** A keep-alive POST with a prebuilt body: the cheapest way Node can make one HTTP request. */
-export interface RawPoster {
-  post(path: string, body: string, headers?: Record<string, string>): Promise<number>;
-  close(): void;
-}
-
-/** Posts to `baseUrl` (http only) over one kept-alive socket, reading each reply in full. */
-export function rawPoster(baseUrl: string): RawPoster {
+/**
+ * Keep-alive POSTs of prebuilt bodies to `baseUrl` (http only) over one socket, each reply read
+ * in full and its status returned: the cheapest way Node can make one HTTP request.
+ */
+export function rawPoster(baseUrl: string) {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return {
-    post: (path, body, headers = {}) =>
-      new Promise((resolve, reject) => {
+    post: (path: string, body: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
         const req = request(
           {
             agent,
@@ -22,10 +19,7 @@ export function rawPoster(baseUrl: string): RawPoster {
             path,
             headers: { 'content-length': Buffer.byteLength(body), ...headers },
           },
-          (res) => {
-            res.on('data', () => {});
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
+          (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
         );
         req.on('error', reject);
         req.end(body);

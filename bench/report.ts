@@ -19,8 +19,23 @@ export interface Section {
   readonly notes: readonly string[];
 }
 
-/** `pass`/`miss` from a comparison, for the status column. */
-export const verdict = (ok: boolean): Row['status'] => (ok ? 'pass' : 'miss');
+/** One table row, `-` in the columns a figure lacks: `pass`/`miss` by `met`, `info` without. */
+export function row(
+  figure: string,
+  measured: string,
+  baseline = '-',
+  ratio = '-',
+  goal = '-',
+  met?: boolean,
+): Row {
+  const status = met === undefined ? 'info' : met ? 'pass' : 'miss';
+  return { figure, measured, baseline, ratio, goal, status };
+}
+
+/** `row`'s goal and `met` for the goal `<= limit` (with its unit) on `value`; none without one. */
+export function atMost(value: number, limit?: number, unit = 'x'): [goal: string, met?: boolean] {
+  return limit === undefined ? ['-'] : [`<= ${limit}${unit}`, value <= limit];
+}
 
 /** The machine the figures belong to. */
 export function machine(): string {

@@ -56,6 +56,23 @@ export async function interleave<K extends string>(
   return results;
 }
 
+/** Each variant's rounds summarized. */
+export function summarizeEach<K extends string>(results: Record<K, number[]>): Record<K, Summary> {
+  const summaries = {} as Record<K, Summary>;
+  for (const name of Object.keys(results) as K[]) summaries[name] = summarize(results[name]);
+  return summaries;
+}
+
+/** `top / bottom` round by round (against that round's baseline), summarized. */
+export function perRound(top: readonly number[], bottom: readonly number[]): Summary {
+  return summarize(top.map((value, i) => value / (bottom[i] as number)));
+}
+
+/** Two variants' figures added round by round. */
+export function addRounds(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((value, i) => value + (b[i] as number));
+}
+
 /** `12.3` style formatting with a sensible number of digits for the magnitude. */
 export function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);

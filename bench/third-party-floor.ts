@@ -5,12 +5,9 @@ import { PROJECT_ROOT } from '../lib/bundling.js';
 
 /** The value imports of packages (not relative, not type-only) in one project source file. */
 function packageImportLines(file: string, alias: () => string): string[] {
-  const source = ts.createSourceFile(
-    file,
-    readFileSync(file, 'utf8'),
-    ts.ScriptTarget.Latest,
-    true,
-  );
+  const text = readFileSync(file, 'utf8');
+  // Parent pointers on: `namespaceMembers` looks at each identifier's parent.
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const lines: string[] = [];
   for (const statement of source.statements) {
     if (!ts.isImportDeclaration(statement)) continue;

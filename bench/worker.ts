@@ -8,6 +8,7 @@ import { capacityKeys } from '../shared/capacity/keys.js';
 import { DEFAULT_RECLAIM_BATCH } from '../shared/capacity/limiter.js';
 import { acquireArguments } from '../shared/capacity/script-arguments.js';
 import { ACQUIRE_SCRIPT } from '../shared/capacity/scripts.js';
+import { loadAdmissionConfig } from '../shared/config/admission-config.js';
 import { BufferedResponse } from '../shared/http/keep-alive-fetch.js';
 import { MAX_PLAN_BYTES } from '../shared/plans/plan-schema.js';
 import { RESOLVE_TENANT_PLAN_SCRIPT } from '../shared/plans/resolve-plan-script.js';
@@ -22,8 +23,17 @@ import { didKey } from '../shared/tenants/resolve-tenant.js';
 import { BENCH_DID, BENCH_TENANT, type BenchEnvironment, progress } from './environment.js';
 import { rawPoster } from './http-post.js';
 import { describeShares, profileByOwner } from './profile.js';
-import { type Section, verdict } from './report.js';
-import { fmt, fmtSummary, interleave, perCallMicros, type Summary, summarize } from './stats.js';
+import { atMost, row, type Section } from './report.js';
+import {
+  addRounds,
+  fmt,
+  fmtSummary,
+  interleave,
+  perCallMicros,
+  perRound,
+  type Summary,
+  summarizeEach,
+} from './stats.js';
 
 const ROUNDS = 11;
 const PER_ROUND = 200;
@@ -38,33 +48,21 @@ function initiatedBatch(): SQSEvent {
  * the simulator) against a bare loop making the same Redis calls and one HTTP POST.
  */
 export async function measureWorker(env: BenchEnvironment): Promise<Section> {
-  const e = env.env;
-  const redis = new Redis(e.REDIS_URL as string, { protocol: 2 });
+  // The worker's own admission settings, read from the same environment by the same loader.
+  const config = loadAdmissionConfig(env.env);
+  const redis = new Redis(config.redisUrl, { protocol: 2 });
   const sha = (await redis.script('LOAD', ACQUIRE_SCRIPT.lua)) as string;
   const resolveSha = (await redis.script('LOAD', RESOLVE_TENANT_PLAN_SCRIPT.lua)) as string;
-  const keys = capacityKeys({ capPrefix: 'cap', tenantmapPrefix: 'tenantmap' });
-  const did = didKey('tenantmap', normalizeNumber(BENCH_DID));
+  const keys = capacityKeys(config);
+  const did = didKey(config.tenantmapPrefix, normalizeNumber(BENCH_DID));
   const poster = rawPoster(env.telnyx.baseUrl);
   const basePath = new URL(env.telnyx.baseUrl).pathname;
-  const telnyx = createTelnyxClient({
-    apiKey: e.TELNYX_API_KEY as string,
-    timeoutMs: 5000,
-    maxRetries: 2,
-    baseURL: env.telnyx.baseUrl,
-  });
-  const speech = { voice: 'female', language: 'en-US' };
-  const callControl = createTelnyxCallControl(fixedClientSource(telnyx), speech);
+  const sdk = { apiKey: env.env.TELNYX_API_KEY as string, baseURL: env.telnyx.baseUrl };
+  const controlOf = (client: Telnyx) =>
+    createTelnyxCallControl(fixedClientSource(client), { voice: 'female', language: 'en-US' });
+  const callControl = controlOf(createTelnyxClient({ ...sdk, timeoutMs: 5000, maxRetries: 2 }));
   // Before the adapter: the SDK on Node's own fetch (undici), same server and body.
-  const defaultFetchControl = createTelnyxCallControl(
-    fixedClientSource(
-      new Telnyx({
-        apiKey: e.TELNYX_API_KEY as string,
-        baseURL: env.telnyx.baseUrl,
-        timeout: 5000,
-      }),
-    ),
-    speech,
-  );
+  const defaultFetchControl = controlOf(new Telnyx({ ...sdk, timeout: 5000 }));
   // The SDK's own work per command (building, headers, parsing, its promise chain) with a
   // fetch that answers from memory with the adapter's own reply type: no socket, no server.
   const cannedReply = Buffer.from(JSON.stringify({ data: { result: 'ok' } }));
@@ -73,27 +71,17 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
     statusMessage: 'OK',
     rawHeaders: ['content-type', 'application/json'],
   };
-  const noNetworkControl = createTelnyxCallControl(
-    fixedClientSource(
-      new Telnyx({
-        apiKey: e.TELNYX_API_KEY as string,
-        baseURL: env.telnyx.baseUrl,
-        fetch: async (url) =>
-          new BufferedResponse(cannedHead, cannedReply, String(url)) as unknown as Response,
-      }),
-    ),
-    speech,
+  const noNetworkControl = controlOf(
+    new Telnyx({
+      ...sdk,
+      fetch: async (url) =>
+        new BufferedResponse(cannedHead, cannedReply, String(url)) as unknown as Response,
+    }),
   );
   const context = lambdaContext('worker');
 
   // The limiter's exact EVALSHA: same script, keys and arguments as `tryAcquire`.
-  const limits = {
-    globalConcurrencyCap: Number(e.GLOBAL_CONCURRENCY_CAP),
-    tenantConcurrencyCapDefault: Number(e.TENANT_CONCURRENCY_CAP_DEFAULT),
-    tenantCallsPerMinCapDefault: Number(e.TENANT_CALLS_PER_MIN_CAP_DEFAULT),
-    capacityTtlSeconds: Number(e.CAPACITY_TTL_SECONDS),
-    reclaimBatchSize: DEFAULT_RECLAIM_BATCH,
-  };
+  const limits = { ...config, reclaimBatchSize: DEFAULT_RECLAIM_BATCH };
   // The resolver's exact EVALSHA: the tenant and its plan in one script (what the worker runs
   // in place of the contract's GET since tenant plans).
   const resolve = () =>
@@ -102,85 +90,57 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       RESOLVE_TENANT_PLAN_SCRIPT.numberOfKeys,
       ...RESOLVE_TENANT_PLAN_SCRIPT.arguments({
         didKey: did,
-        tenantcfgPrefix: 'tenantcfg',
+        tenantcfgPrefix: config.tenantcfgPrefix,
         maxPlanBytes: String(MAX_PLAN_BYTES),
       }),
     ) as Promise<string[]>;
-  const acquire = (id: string) =>
-    redis.evalsha(
-      sha,
-      ACQUIRE_SCRIPT.numberOfKeys,
-      ...acquireArguments(keys, limits, {
-        callControlId: id,
-        tenantId: BENCH_TENANT,
-        now: new Date(),
-      }),
-    );
+  const acquire = (id: string) => {
+    const call = { callControlId: id, tenantId: BENCH_TENANT, now: new Date() };
+    return redis.evalsha(sha, ACQUIRE_SCRIPT.numberOfKeys, ...acquireArguments(keys, limits, call));
+  };
   const answerBody = (id: string) =>
     JSON.stringify({ client_state: 'eyJhcHAiOiJ0Y2ExIn0=', command_id: commandId(id, 'answer') });
   const answerHeaders = {
     'content-type': 'application/json',
-    authorization: `Bearer ${e.TELNYX_API_KEY}`,
+    authorization: `Bearer ${env.env.TELNYX_API_KEY}`,
   };
   const answerPath = (id: string) => `${basePath}/calls/${encodeURIComponent(id)}/actions/answer`;
 
-  const answerWith = (control: CallControl, id: string) =>
+  const post = (id: string) => poster.post(answerPath(id), answerBody(id), answerHeaders);
+  const answerWith = (control: CallControl) => (id: string) =>
     control.answer(id, { clientState: 'eyJhcHAiOiJ0Y2ExIn0=', commandId: commandId(id, 'answer') });
 
   let batches: SQSEvent[] = [];
   let ids: string[] = [];
-  const fresh = () => {
+  // A variant: `op` timed over PER_ROUND fresh calls (a batch and a call id each).
+  const perFreshCall = (op: (id: string, i: number) => unknown) => () => {
     batches = Array.from({ length: PER_ROUND }, initiatedBatch);
     ids = Array.from({ length: PER_ROUND }, callControlId);
+    return perCallMicros(PER_ROUND, (i) => op(ids[i] as string, i));
   };
-  fresh();
   // The two EVALSHAs on the bench's own connection, then `answer` the way a variant chooses.
-  const bareLoop = (answer: (id: string) => Promise<unknown>) => {
-    fresh();
-    return perCallMicros(PER_ROUND, async (i) => {
-      const id = ids[i] as string;
+  const bareLoop = (answer: (id: string) => Promise<unknown>) =>
+    perFreshCall(async (id) => {
       if ((await resolve())[0] !== BENCH_TENANT) throw new Error('no tenant mapping');
       if ((await acquire(id)) !== 'ok') throw new Error('bare acquire was not admitted');
       await answer(id);
     });
-  };
   const variants = {
-    handler: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, async (i) => {
-        const result = await env.worker(batches[i] as SQSEvent, context);
-        if (result?.batchItemFailures.length) throw new Error('worker failed a record');
-      });
-    },
-    bare: () =>
-      bareLoop(async (id) => {
-        const status = await poster.post(answerPath(id), answerBody(id), answerHeaders);
-        if (status !== 200) throw new Error(`simulator answered ${status}`);
-      }),
-    bareSdk: () => bareLoop((id) => answerWith(callControl, id)),
+    handler: perFreshCall(async (_id, i) => {
+      const result = await env.worker(batches[i] as SQSEvent, context);
+      if (result?.batchItemFailures.length) throw new Error('worker failed a record');
+    }),
+    bare: bareLoop(async (id) => {
+      const status = await post(id);
+      if (status !== 200) throw new Error(`simulator answered ${status}`);
+    }),
+    bareSdk: bareLoop(answerWith(callControl)),
     resolve: () => perCallMicros(PER_ROUND, () => resolve()),
-    evalsha: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, (i) => acquire(ids[i] as string));
-    },
-    rawPost: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, (i) =>
-        poster.post(answerPath(ids[i] as string), answerBody(ids[i] as string), answerHeaders),
-      );
-    },
-    sdkAnswer: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, (i) => answerWith(callControl, ids[i] as string));
-    },
-    sdkDefaultFetch: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, (i) => answerWith(defaultFetchControl, ids[i] as string));
-    },
-    sdkNoNetwork: async () => {
-      fresh();
-      return perCallMicros(PER_ROUND, (i) => answerWith(noNetworkControl, ids[i] as string));
-    },
+    evalsha: perFreshCall(acquire),
+    rawPost: perFreshCall(post),
+    sdkAnswer: perFreshCall(answerWith(callControl)),
+    sdkDefaultFetch: perFreshCall(answerWith(defaultFetchControl)),
+    sdkNoNetwork: perFreshCall(answerWith(noNetworkControl)),
   };
   progress('worker: warming up');
   await interleave(2, variants);
@@ -190,27 +150,19 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
   redis.disconnect();
   poster.close();
 
-  const s = Object.fromEntries(
-    Object.entries(results).map(([name, values]) => [name, summarize(values as number[])]),
-  ) as Record<keyof typeof variants, Summary>;
+  const s = summarizeEach(results);
+  const m = (x: Summary) => x.median;
+  const us = (x: Summary) => fmtSummary(x, ' us');
   const rate = (us: number) => 1e6 / us;
-  // Per round, against that round's baseline, then the median (as every ratio here).
-  const perRound = (top: number[], bottom: number[]) =>
-    summarize(top.map((value, i) => value / (bottom[i] as number)));
-  const ratio = perRound(results.bare, results.handler); // rate ratio = inverse time ratio
-  const sdkFloor = perRound(results.bare, results.bareSdk);
-  const adapter = perRound(results.sdkAnswer, results.rawPost);
-  const defaultFetch = perRound(results.sdkDefaultFetch, results.rawPost);
-  const adapterFloor = perRound(
-    results.rawPost.map((raw, i) => raw + (results.sdkNoNetwork[i] as number)),
-    results.rawPost,
-  );
-  const ratioText = (x: Summary, unit = '') =>
-    `${fmt(x.median)}${unit} (${fmt(x.min)}-${fmt(x.max)})`;
   const rateSummary = (x: Summary) =>
     `${fmt(rate(x.median))}/s (${fmt(rate(x.max))}-${fmt(rate(x.min))})`;
-  const us = (x: Summary) => fmtSummary(x, ' us');
-  const m = (x: Summary) => x.median;
+  // Ratios per round, against that round's baseline, then the median (as every ratio here);
+  // a rate ratio is the inverse time ratio.
+  const ratio = perRound(results.bare, results.handler);
+  const bareRate = `bare loop ${rateSummary(s.bare)}`;
+  const rawPost = `raw POST ${us(s.rawPost)}`;
+  const vsRawPost = (figure: string, measured: string, ratio: Summary, limit?: number) =>
+    row(figure, measured, rawPost, fmtSummary(ratio, 'x'), ...atMost(ratio.median, limit));
   return {
     title: 'Worker',
     method:
@@ -221,46 +173,36 @@ export async function measureWorker(env: BenchEnvironment): Promise<Section> {
       'ioredis connection and one keep-alive `node:http` POST of an answer to the same simulator. ' +
       'Ratio = handler rate / bare rate, per round, median.',
     rows: [
-      {
-        figure: 'call set-ups per second (1 call per batch)',
-        measured: rateSummary(s.handler),
-        baseline: `bare loop ${rateSummary(s.bare)}`,
-        ratio: ratioText(ratio),
-        goal: '>= 0.7',
-        status: verdict(ratio.median >= 0.7),
-      },
-      {
-        figure: 'floor with the SDK kept: bare loop answering through the SDK (project adapter)',
-        measured: rateSummary(s.bareSdk),
-        baseline: `bare loop ${rateSummary(s.bare)}`,
-        ratio: ratioText(sdkFloor),
-        goal: '-',
-        status: 'info',
-      },
-      {
-        figure: 'Telnyx answer through the project adapter (SDK + keep-alive fetch)',
-        measured: us(s.sdkAnswer),
-        baseline: `raw POST ${us(s.rawPost)}`,
-        ratio: ratioText(adapter, 'x'),
-        goal: '<= 1.5x',
-        status: verdict(adapter.median <= 1.5),
-      },
-      {
-        figure: "Telnyx answer through the SDK on Node's fetch (before the adapter)",
-        measured: us(s.sdkDefaultFetch),
-        baseline: `raw POST ${us(s.rawPost)}`,
-        ratio: ratioText(defaultFetch, 'x'),
-        goal: '-',
-        status: 'info',
-      },
-      {
-        figure: "floor of any adapter: raw POST + the SDK's own work (fetch answered from memory)",
-        measured: `${fmt(m(s.rawPost) + m(s.sdkNoNetwork))} us`,
-        baseline: `raw POST ${us(s.rawPost)}`,
-        ratio: ratioText(adapterFloor, 'x'),
-        goal: '-',
-        status: 'info',
-      },
+      row(
+        'call set-ups per second (1 call per batch)',
+        rateSummary(s.handler),
+        bareRate,
+        fmtSummary(ratio),
+        '>= 0.7',
+        ratio.median >= 0.7,
+      ),
+      row(
+        'floor with the SDK kept: bare loop answering through the SDK (project adapter)',
+        rateSummary(s.bareSdk),
+        bareRate,
+        fmtSummary(perRound(results.bare, results.bareSdk)),
+      ),
+      vsRawPost(
+        'Telnyx answer through the project adapter (SDK + keep-alive fetch)',
+        us(s.sdkAnswer),
+        perRound(results.sdkAnswer, results.rawPost),
+        1.5,
+      ),
+      vsRawPost(
+        "Telnyx answer through the SDK on Node's fetch (before the adapter)",
+        us(s.sdkDefaultFetch),
+        perRound(results.sdkDefaultFetch, results.rawPost),
+      ),
+      vsRawPost(
+        "floor of any adapter: raw POST + the SDK's own work (fetch answered from memory)",
+        `${fmt(m(s.rawPost) + m(s.sdkNoNetwork))} us`,
+        perRound(addRounds(results.rawPost, results.sdkNoNetwork), results.rawPost),
+      ),
     ],
     notes: [
       'Where the time goes (median us per call set-up):',
