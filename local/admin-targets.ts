@@ -23,6 +23,13 @@ export class AdminUnreachableError extends Error {
   }
 }
 
+/** A `.catch` handler: any error means `target` is unreachable (`reason` may name the cause). */
+export const unreachable =
+  (target: string, reason?: () => Error | undefined) =>
+  (error: Error): never => {
+    throw new AdminUnreachableError(target, (reason?.() ?? error).message, { cause: error });
+  };
+
 /**
  * Redis directly (the local pipeline or any Redis the operator can reach). Default caps come
  * from the environment, or from the running `npm start` when this is its Redis; otherwise
@@ -57,9 +64,8 @@ export async function redisTarget(
     connectionError = error;
   });
   const label = `Redis ${url}`;
-  await redis.connect().catch((error: Error) => {
-    throw new AdminUnreachableError(label, (connectionError ?? error).message, { cause: error });
-  });
+  const failed = unreachable(label, () => connectionError);
+  await redis.connect().catch(failed);
   const runtime = {
     redis,
     prefixes: {
@@ -74,12 +80,7 @@ export async function redisTarget(
   };
   return {
     label,
-    send: (request) =>
-      runAdminCommand(runtime, request).catch((error: Error) => {
-        throw new AdminUnreachableError(label, (connectionError ?? error).message, {
-          cause: error,
-        });
-      }),
+    send: (request) => runAdminCommand(runtime, request).catch(failed),
     close: () => redis.disconnect(),
   };
 }
