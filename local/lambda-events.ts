@@ -30,16 +30,11 @@ export function signedApiRequest(
   options: SignedRequestOptions = {},
 ): APIGatewayProxyEventV2 {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const timestamp = options.timestamp ?? nowSeconds();
-  const signature: Record<string, string> = {};
-  if (options.keys) {
-    signature[spell('telnyx-signature-ed25519', options.headerCase)] = signWebhook(
-      options.keys,
-      timestamp,
-      text,
-    );
-    signature[spell('telnyx-timestamp', options.headerCase)] = String(timestamp);
-  }
+  const { keys, timestamp = nowSeconds(), headerCase } = options;
+  const signature = keys && {
+    [spell('telnyx-signature-ed25519', headerCase)]: signWebhook(keys, timestamp, text),
+    [spell('telnyx-timestamp', headerCase)]: String(timestamp),
+  };
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'telnyx-webhooks',
@@ -101,7 +96,6 @@ export interface SqsRecordOptions {
   /** System attributes as SQS returned them; they win over the other options. */
   readonly attributes?: Partial<SQSRecordAttributes>;
   readonly messageId?: string;
-  readonly deduplicationId?: string;
   readonly receiveCount?: number;
   /** The queue the record came from (the worker retries failed records on it). */
   readonly eventSourceARN?: string;
@@ -126,7 +120,7 @@ export function sqsRecord(
       ApproximateFirstReceiveTimestamp: sent,
       SequenceNumber: String(Date.now()).padEnd(20, '0'),
       MessageGroupId: options.messageGroupId ?? parsed?.data.payload.call_control_id ?? 'group-1',
-      MessageDeduplicationId: options.deduplicationId ?? parsed?.data.id ?? randomUUID(),
+      MessageDeduplicationId: parsed?.data.id ?? randomUUID(),
       ...options.attributes,
     },
     messageAttributes: {},
