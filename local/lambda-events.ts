@@ -4,16 +4,14 @@ import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import type { TelnyxWebhookBody } from './webhook-events.js';
 import { nowSeconds, type SigningKeys, signWebhook } from './webhook-signing.js';
 
-/** How `signedApiRequest` signs and shapes the request. */
-export interface SignedRequestOptions {
+/** How `signedApiRequest` signs and shapes the request; the rest as for `apiGatewayEvent`. */
+export interface SignedRequestOptions extends ApiGatewayEventOptions {
   /** The signing key; omit to send no signature headers at all. */
   readonly keys?: Pick<SigningKeys, 'privateKey'>;
   /** Unix seconds; defaults to now. */
   readonly timestamp?: number;
   /** How the signature header names are spelled (API Gateway lower-cases, others may not). */
   readonly headerCase?: 'lower' | 'upper' | 'mixed';
-  /** Deliver the body base64-encoded, as API Gateway does for binary media types. */
-  readonly base64?: boolean;
   /** Extra or replacement headers, applied last (e.g. a forged signature). */
   readonly headers?: Record<string, string | undefined>;
 }
@@ -41,7 +39,7 @@ export function signedApiRequest(
     ...signature,
     ...options.headers,
   } as Record<string, string>;
-  return apiGatewayEvent(text, headers, { base64: options.base64 ?? false });
+  return apiGatewayEvent(text, headers, options);
 }
 
 /** Where an API Gateway event came from, beyond its body and headers. */

@@ -13,17 +13,13 @@ export class UsageError extends Error {
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** One CLI command: its usage line and how its arguments become the admin request's fields. */
-interface CliCommand {
-  readonly usage: string;
-  readonly options?: ParseArgsConfig['options'];
-  readonly request: (positionals: string[], values: Values) => Promise<Record<string, unknown>>;
-}
-
 const cli = (
   usage: string,
-  request: CliCommand['request'],
-  options?: ParseArgsConfig['options'],
-): CliCommand => ({ usage, request, ...(options ? { options } : {}) });
+  request: (positionals: string[], values: Values) => Promise<Record<string, unknown>>,
+  options: ParseArgsConfig['options'] = {},
+) => ({ usage, request, options });
+
+type CliCommand = ReturnType<typeof cli>;
 
 /** The admin commands' command-line forms; the request shapes are the admin function's. */
 const COMMANDS: Record<string, CliCommand> = {
@@ -160,7 +156,7 @@ function splitTarget(argv: readonly string[]) {
 function parse(command: CliCommand, args: string[]) {
   let parsed: { positionals: string[]; values: Values };
   try {
-    parsed = parseArgs({ args, options: command.options ?? {}, allowPositionals: true });
+    parsed = parseArgs({ args, options: command.options, allowPositionals: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -140,13 +140,12 @@ export async function postSignedWebhook(
   privateKey: KeyObject,
 ): Promise<{ status: number; body: string }> {
   const timestamp = String(nowSeconds());
-  const signature = signWebhook({ privateKey }, timestamp, body);
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'user-agent': 'telnyx-webhooks (local simulator)',
-      'telnyx-signature-ed25519': signature,
+      'telnyx-signature-ed25519': signWebhook({ privateKey }, timestamp, body),
       'telnyx-timestamp': timestamp,
     },
     body,
