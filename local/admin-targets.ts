@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import type { CapDefaults } from '../shared/tenants/capacity-status.js';
 import { type AdminResponse, runAdminCommand } from '../shared/tenants/run-admin-command.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -46,11 +45,6 @@ export async function redisTarget(
     const n = Number(setting(name));
     return n > 0 && Number.isSafeInteger(n) ? n : null;
   };
-  const defaults: CapDefaults = {
-    globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
-    tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
-    tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
-  };
   // Fail fast on a wrong URL instead of retrying forever: an operator is waiting.
   const redis = new Redis(url, {
     protocol: 2,
@@ -73,7 +67,11 @@ export async function redisTarget(
       capPrefix: setting('CAP_PREFIX') || 'cap',
     },
     tenantcfgPrefix: setting('TENANTCFG_PREFIX') || 'tenantcfg',
-    defaults,
+    defaults: {
+      globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
+      tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
+      tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
+    },
     leaseSeconds: number('CAPACITY_TTL_SECONDS'),
     // Audit lines are the deployed function's record; a local write is the operator's own.
     logger: { info: () => {} },

@@ -14,13 +14,10 @@ export const FUNCTIONS = {
   worker: { logicalId: 'WorkerFunctionAF8A26AF', timeoutSeconds: 60, memoryMb: 512 },
   admin: { logicalId: 'AdminFunction6887E710', timeoutSeconds: 30, memoryMb: 256 },
   reconciler: { logicalId: 'ReconcilerFunction0432B6FF', timeoutSeconds: 60, memoryMb: 512 },
-} as const satisfies Record<FunctionName, FunctionSpec>;
-
-interface FunctionSpec {
-  readonly logicalId: string;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-}
+} as const satisfies Record<
+  FunctionName,
+  { logicalId: string; timeoutSeconds: number; memoryMb: number }
+>;
 
 /** SAM's env-vars file: a `Parameters` section for every function, then one per function. */
 export type EnvVarsFile = Record<string, Record<string, string>>;
