@@ -161,11 +161,10 @@ function parse(command: CliCommand, args: string[]) {
     throw new UsageError((error as Error).message);
   }
   const words = command.usage.split(' ');
-  const wanted = words.filter((word) => /^<.+>$/.test(word));
+  const wanted = words.filter((word) => /^<.+>$/.test(word)).length;
   const optional = words.filter((word) => /^\[[a-z]/.test(word)).length;
   const count = parsed.positionals.length;
-  if (count < wanted.length || count > wanted.length + optional) {
+  if (count < wanted || count > wanted + optional)
     throw new UsageError(`expected: ${command.usage}`);
-  }
   return parsed;
 }
