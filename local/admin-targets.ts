@@ -13,11 +13,7 @@ export interface AdminTarget {
 /** The target could not be reached or failed: exit code 1, nothing known to be written. */
 export class AdminUnreachableError extends Error {
   override readonly name = 'AdminUnreachableError';
-  constructor(
-    readonly target: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  constructor(target: string, message: string, options?: ErrorOptions) {
     super(`${target}: ${message}`, options);
   }
 }

@@ -5,7 +5,7 @@ import type { AdminResponse } from '../shared/tenants/run-admin-command.js';
 import { type AdminTarget, AdminUnreachableError, unreachable } from './admin-targets.js';
 
 /** The output that names a stack's admin function (see lib/call-admission-stack.ts). */
-export const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
+const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
 
 /**
  * A deployed stack's admin function, invoked with the operator's AWS credentials (the SDK's
