@@ -12,6 +12,7 @@ import {
   invokeFunction,
 } from '../local/invoke-function.js';
 import { type LocalServices, startLocalServices } from '../local/local-system.js';
+import { nowSeconds } from '../local/webhook-signing.js';
 import { localEnvVars, refreshSqsEvent, signApiEvent } from './sign-events.js';
 
 // `npm run invoke`: runs a built bundle once with a sample event, as `sam local invoke` would.
@@ -94,10 +95,6 @@ async function reportEffects(services: LocalServices): Promise<void> {
 
 function note(text: string): void {
   process.stderr.write(`invoke: ${text}\n`);
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 function readJson(path: string): unknown {

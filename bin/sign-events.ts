@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from '../local/dev-keys.js';
 import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
 import { type EnvVarsFile, FUNCTIONS } from '../local/invoke-function.js';
-import { type SigningKeys, signWebhook } from '../local/webhook-signing.js';
+import { nowSeconds, type SigningKeys, signWebhook } from '../local/webhook-signing.js';
 
 /** Where the local services listen unless told otherwise (flags of `bin/sign-events.ts`). */
 export const LOCAL_ENDPOINTS = {
@@ -46,7 +46,7 @@ export function signEvents(options: SignEventsOptions = {}): string[] {
   const outDir = options.outDir ?? SIGNED_EVENTS_DIR;
   const envFile = join(outDir, 'env.json');
   const keys = loadOrCreateDevKeys(options.keysPath ?? DEV_KEYS_PATH);
-  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const now = options.now ?? nowSeconds();
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const file of readdirSync(eventsDir).filter((f) => /^ingest.*\.json$/.test(f))) {

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import type { CapDefaults } from '../shared/tenants/capacity-status.js';
 import { type AdminResponse, runAdminCommand } from '../shared/tenants/run-admin-command.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -14,14 +13,17 @@ export interface AdminTarget {
 /** The target could not be reached or failed: exit code 1, nothing known to be written. */
 export class AdminUnreachableError extends Error {
   override readonly name = 'AdminUnreachableError';
-  constructor(
-    readonly target: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  constructor(target: string, message: string, options?: ErrorOptions) {
     super(`${target}: ${message}`, options);
   }
 }
+
+/** A `.catch` handler: any error means `target` is unreachable (`reason` may name the cause). */
+export const unreachable =
+  (target: string, reason?: () => Error | undefined) =>
+  (error: Error): never => {
+    throw new AdminUnreachableError(target, (reason?.() ?? error).message, { cause: error });
+  };
 
 /**
  * Redis directly (the local pipeline or any Redis the operator can reach). Default caps come
@@ -39,11 +41,6 @@ export async function redisTarget(
     const n = Number(setting(name));
     return n > 0 && Number.isSafeInteger(n) ? n : null;
   };
-  const defaults: CapDefaults = {
-    globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
-    tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
-    tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
-  };
   // Fail fast on a wrong URL instead of retrying forever: an operator is waiting.
   const redis = new Redis(url, {
     protocol: 2,
@@ -57,9 +54,8 @@ export async function redisTarget(
     connectionError = error;
   });
   const label = `Redis ${url}`;
-  await redis.connect().catch((error: Error) => {
-    throw new AdminUnreachableError(label, (connectionError ?? error).message, { cause: error });
-  });
+  const failed = unreachable(label, () => connectionError);
+  await redis.connect().catch(failed);
   const runtime = {
     redis,
     prefixes: {
@@ -67,19 +63,18 @@ export async function redisTarget(
       capPrefix: setting('CAP_PREFIX') || 'cap',
     },
     tenantcfgPrefix: setting('TENANTCFG_PREFIX') || 'tenantcfg',
-    defaults,
+    defaults: {
+      globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
+      tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
+      tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
+    },
     leaseSeconds: number('CAPACITY_TTL_SECONDS'),
     // Audit lines are the deployed function's record; a local write is the operator's own.
     logger: { info: () => {} },
   };
   return {
     label,
-    send: (request) =>
-      runAdminCommand(runtime, request).catch((error: Error) => {
-        throw new AdminUnreachableError(label, (connectionError ?? error).message, {
-          cause: error,
-        });
-      }),
+    send: (request) => runAdminCommand(runtime, request).catch(failed),
     close: () => redis.disconnect(),
   };
 }

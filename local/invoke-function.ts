@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { execute } from 'lambda-local';
 import { buildFunction, type FunctionName, PROJECT_ROOT } from '../lib/bundling.js';
 
@@ -13,13 +14,10 @@ export const FUNCTIONS = {
   worker: { logicalId: 'WorkerFunctionAF8A26AF', timeoutSeconds: 60, memoryMb: 512 },
   admin: { logicalId: 'AdminFunction6887E710', timeoutSeconds: 30, memoryMb: 256 },
   reconciler: { logicalId: 'ReconcilerFunction0432B6FF', timeoutSeconds: 60, memoryMb: 512 },
-} as const satisfies Record<FunctionName, FunctionSpec>;
-
-interface FunctionSpec {
-  readonly logicalId: string;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-}
+} as const satisfies Record<
+  FunctionName,
+  { logicalId: string; timeoutSeconds: number; memoryMb: number }
+>;
 
 /** SAM's env-vars file: a `Parameters` section for every function, then one per function. */
 export type EnvVarsFile = Record<string, Record<string, string>>;
@@ -33,7 +31,7 @@ export function envFor(name: FunctionName, file: EnvVarsFile): Record<string, st
 }
 
 /** The built bundle of one function; built first when missing or when `rebuild` is set. */
-export function bundlePath(name: FunctionName, rebuild = false): string {
+function bundlePath(name: FunctionName, rebuild = false): string {
   const path = join(PROJECT_ROOT, 'dist', 'functions', name, 'index.mjs');
   if (rebuild || !existsSync(path)) buildFunction(name);
   return path;
@@ -51,16 +49,10 @@ export type InvokeOutcome =
  */
 export function invocationFailure(name: FunctionName, outcome: InvokeOutcome): string | undefined {
   if (!outcome.ok) {
-    const { errorType, errorMessage } = outcome.error as {
-      errorType?: string;
-      errorMessage?: string;
-    };
-    return `the ${name} function threw ${errorType ?? 'an error'}: ${errorMessage ?? String(outcome.error)}`;
+    const error = outcome.error as { errorType?: string; errorMessage?: string };
+    return `the ${name} function threw ${error.errorType ?? 'an error'}: ${error.errorMessage ?? String(error)}`;
   }
-  const result = outcome.result as {
-    statusCode?: number;
-    batchItemFailures?: { itemIdentifier: string }[];
-  };
+  const result = outcome.result as Partial<APIGatewayProxyStructuredResultV2 & SQSBatchResponse>;
   if (name === 'ingest' && (result?.statusCode ?? 500) >= 500) {
     return `ingest answered ${result?.statusCode}: the webhook was not queued`;
   }

@@ -4,16 +4,14 @@ import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import type { TelnyxWebhookBody } from './webhook-events.js';
 import { nowSeconds, type SigningKeys, signWebhook } from './webhook-signing.js';
 
-/** How `signedApiRequest` signs and shapes the request. */
-export interface SignedRequestOptions {
+/** How `signedApiRequest` signs and shapes the request; the rest as for `apiGatewayEvent`. */
+export interface SignedRequestOptions extends ApiGatewayEventOptions {
   /** The signing key; omit to send no signature headers at all. */
   readonly keys?: Pick<SigningKeys, 'privateKey'>;
   /** Unix seconds; defaults to now. */
   readonly timestamp?: number;
   /** How the signature header names are spelled (API Gateway lower-cases, others may not). */
   readonly headerCase?: 'lower' | 'upper' | 'mixed';
-  /** Deliver the body base64-encoded, as API Gateway does for binary media types. */
-  readonly base64?: boolean;
   /** Extra or replacement headers, applied last (e.g. a forged signature). */
   readonly headers?: Record<string, string | undefined>;
 }
@@ -30,23 +28,18 @@ export function signedApiRequest(
   options: SignedRequestOptions = {},
 ): APIGatewayProxyEventV2 {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const timestamp = options.timestamp ?? nowSeconds();
-  const signature: Record<string, string> = {};
-  if (options.keys) {
-    signature[spell('telnyx-signature-ed25519', options.headerCase)] = signWebhook(
-      options.keys,
-      timestamp,
-      text,
-    );
-    signature[spell('telnyx-timestamp', options.headerCase)] = String(timestamp);
-  }
+  const { keys, timestamp = nowSeconds(), headerCase } = options;
+  const signature = keys && {
+    [spell('telnyx-signature-ed25519', headerCase)]: signWebhook(keys, timestamp, text),
+    [spell('telnyx-timestamp', headerCase)]: String(timestamp),
+  };
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'telnyx-webhooks',
     ...signature,
     ...options.headers,
   } as Record<string, string>;
-  return apiGatewayEvent(text, headers, { base64: options.base64 ?? false });
+  return apiGatewayEvent(text, headers, options);
 }
 
 /** Where an API Gateway event came from, beyond its body and headers. */
@@ -101,7 +94,6 @@ export interface SqsRecordOptions {
   /** System attributes as SQS returned them; they win over the other options. */
   readonly attributes?: Partial<SQSRecordAttributes>;
   readonly messageId?: string;
-  readonly deduplicationId?: string;
   readonly receiveCount?: number;
   /** The queue the record came from (the worker retries failed records on it). */
   readonly eventSourceARN?: string;
@@ -126,7 +118,7 @@ export function sqsRecord(
       ApproximateFirstReceiveTimestamp: sent,
       SequenceNumber: String(Date.now()).padEnd(20, '0'),
       MessageGroupId: options.messageGroupId ?? parsed?.data.payload.call_control_id ?? 'group-1',
-      MessageDeduplicationId: options.deduplicationId ?? parsed?.data.id ?? randomUUID(),
+      MessageDeduplicationId: parsed?.data.id ?? randomUUID(),
       ...options.attributes,
     },
     messageAttributes: {},

@@ -2,10 +2,10 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AdminResponse } from '../shared/tenants/run-admin-command.js';
-import { type AdminTarget, AdminUnreachableError } from './admin-targets.js';
+import { type AdminTarget, AdminUnreachableError, unreachable } from './admin-targets.js';
 
 /** The output that names a stack's admin function (see lib/call-admission-stack.ts). */
-export const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
+const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
 
 /**
  * A deployed stack's admin function, invoked with the operator's AWS credentials (the SDK's
@@ -18,23 +18,16 @@ export async function lambdaTarget(where: {
   const functionName = where.functionName ?? (await adminFunctionOf(where.stack ?? ''));
   const label = `admin function ${functionName}`;
   const sts = new STSClient({});
-  const identity = await sts.send(new GetCallerIdentityCommand({})).catch((error: Error) => {
-    throw new AdminUnreachableError('AWS STS GetCallerIdentity', error.message, { cause: error });
-  });
+  const identity = await sts
+    .send(new GetCallerIdentityCommand({}))
+    .catch(unreachable('AWS STS GetCallerIdentity'));
   sts.destroy();
   const lambda = new LambdaClient({});
   const send = async (request: Record<string, unknown>): Promise<AdminResponse> => {
     const payload = JSON.stringify({ ...request, requestedBy: identity.Arn });
     const answer = await lambda
-      .send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          Payload: new TextEncoder().encode(payload),
-        }),
-      )
-      .catch((error: Error) => {
-        throw new AdminUnreachableError(label, error.message, { cause: error });
-      });
+      .send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(payload) }))
+      .catch(unreachable(label));
     const body = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
     if (answer.FunctionError) {
       const detail = (JSON.parse(body || '{}') as { errorMessage?: string }).errorMessage;
@@ -49,18 +42,14 @@ export async function lambdaTarget(where: {
 async function adminFunctionOf(stackName: string): Promise<string> {
   const cfn = new CloudFormationClient({});
   const label = `stack ${stackName}`;
-  try {
-    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === ADMIN_FUNCTION_OUTPUT);
-    if (output?.OutputValue) return output.OutputValue;
-    throw new AdminUnreachableError(
-      label,
-      `has no ${ADMIN_FUNCTION_OUTPUT} output (deploy this version first)`,
-    );
-  } catch (error) {
-    if (error instanceof AdminUnreachableError) throw error;
-    throw new AdminUnreachableError(label, (error as Error).message, { cause: error });
-  } finally {
-    cfn.destroy();
-  }
+  const { Stacks } = await cfn
+    .send(new DescribeStacksCommand({ StackName: stackName }))
+    .catch(unreachable(label))
+    .finally(() => cfn.destroy());
+  const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === ADMIN_FUNCTION_OUTPUT);
+  if (output?.OutputValue) return output.OutputValue;
+  throw new AdminUnreachableError(
+    label,
+    `has no ${ADMIN_FUNCTION_OUTPUT} output (deploy this version first)`,
+  );
 }

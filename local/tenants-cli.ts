@@ -13,17 +13,13 @@ export class UsageError extends Error {
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** One CLI command: its usage line and how its arguments become the admin request's fields. */
-interface CliCommand {
-  readonly usage: string;
-  readonly options?: ParseArgsConfig['options'];
-  readonly request: (positionals: string[], values: Values) => Promise<Record<string, unknown>>;
-}
-
 const cli = (
   usage: string,
-  request: CliCommand['request'],
-  options?: ParseArgsConfig['options'],
-): CliCommand => ({ usage, request, ...(options ? { options } : {}) });
+  request: (positionals: string[], values: Values) => Promise<Record<string, unknown>>,
+  options: ParseArgsConfig['options'] = {},
+) => ({ usage, request, options });
+
+type CliCommand = ReturnType<typeof cli>;
 
 /** The admin commands' command-line forms; the request shapes are the admin function's. */
 const COMMANDS: Record<string, CliCommand> = {
@@ -64,7 +60,12 @@ const COMMANDS: Record<string, CliCommand> = {
       const expected = values['expect-revision'];
       if (expected !== undefined && (action !== 'set' || !/^\d+$/.test(String(expected))))
         throw new UsageError('--expect-revision N goes with config set (N: a whole number)');
-      const plan = file === undefined ? undefined : await readPlanFile(file);
+      const plan =
+        file === undefined
+          ? undefined
+          : await readFile(file, 'utf8').catch((error: Error) => {
+              throw new UsageError(`cannot read ${file}: ${error.message}`);
+            });
       return {
         command: `config-${action}`,
         tenant,
@@ -75,14 +76,6 @@ const COMMANDS: Record<string, CliCommand> = {
     { 'expect-revision': { type: 'string' } },
   ),
 };
-
-async function readPlanFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-}
 
 export const USAGE = `Usage: npm run tenants -- [--stack <StackName> | --function <name>] <command>
 
@@ -117,10 +110,9 @@ export async function runTenantsCli(argv: readonly string[], io: CliIo): Promise
   try {
     const { where, rest } = splitTarget(argv);
     const [name, ...args] = rest;
-    const command = name === undefined ? undefined : COMMANDS[name];
-    if (!command || !name) {
-      throw new UsageError(name ? `unknown command "${name}"` : 'no command given');
-    }
+    if (!name) throw new UsageError('no command given');
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"`);
     const { positionals, values } = parse(command, args);
     const request = { command: name, ...(await command.request(positionals, values)) };
     // The AWS SDK loads only for --stack/--function: local commands start faster without it.
@@ -164,21 +156,15 @@ function splitTarget(argv: readonly string[]) {
 function parse(command: CliCommand, args: string[]) {
   let parsed: { positionals: string[]; values: Values };
   try {
-    parsed = parseArgs({
-      args,
-      options: command.options ?? {},
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options: command.options, allowPositionals: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const words = command.usage.split(' ');
-  const wanted = words.filter((word) => /^<.+>$/.test(word));
+  const wanted = words.filter((word) => /^<.+>$/.test(word)).length;
   const optional = words.filter((word) => /^\[[a-z]/.test(word)).length;
   const count = parsed.positionals.length;
-  if (count < wanted.length || count > wanted.length + optional) {
+  if (count < wanted || count > wanted + optional)
     throw new UsageError(`expected: ${command.usage}`);
-  }
   return parsed;
 }

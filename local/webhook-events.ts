@@ -26,13 +26,6 @@ export type PayloadOverrides = Partial<{
 }> &
   Record<string, unknown>;
 
-/** Envelope overrides: the event id (the SQS deduplication id), time and delivery attempt. */
-export interface EnvelopeOverrides {
-  readonly id?: string;
-  readonly occurredAt?: string;
-  readonly attempt?: number;
-}
-
 const CALLER = '+13125550100';
 const DID = '+13125550199';
 
@@ -65,11 +58,12 @@ export function callControlId(): string {
 /**
  * A realistic Telnyx webhook body, e.g. `telnyxEvent('call.initiated', { call_control_id, to })`.
  * Every call gets a new event id; pass the same `call_control_id` for events of one call.
+ * `envelope` overrides the event id (the SQS deduplication id), time and delivery attempt.
  */
 export function telnyxEvent(
   eventType: string,
   payload: PayloadOverrides = {},
-  envelope: EnvelopeOverrides = {},
+  envelope: { id?: string; occurredAt?: string; attempt?: number } = {},
 ): TelnyxWebhookBody {
   const occurredAt = envelope.occurredAt ?? new Date().toISOString();
   const common = {
@@ -146,13 +140,12 @@ export async function postSignedWebhook(
   privateKey: KeyObject,
 ): Promise<{ status: number; body: string }> {
   const timestamp = String(nowSeconds());
-  const signature = signWebhook({ privateKey }, timestamp, body);
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'user-agent': 'telnyx-webhooks (local simulator)',
-      'telnyx-signature-ed25519': signature,
+      'telnyx-signature-ed25519': signWebhook({ privateKey }, timestamp, body),
       'telnyx-timestamp': timestamp,
     },
     body,
