@@ -17,6 +17,7 @@ import { RedisReplicationGroup } from './constructs/redis-replication-group.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WORKER_TIMEOUT, WorkerFunction } from './constructs/worker-function.js';
 import type { FunctionCode } from './function-code.js';
+import { ADMIN_FUNCTION_OUTPUT } from './stack-outputs.js';
 
 /** The stack's name in CloudFormation (and of its template in `cdk.out`). */
 export const STACK_NAME = 'TelnyxCallAdmission';
@@ -142,7 +143,7 @@ export class CallAdmissionStack extends Stack {
     output(this, 'RedisAuthSecretName', redis.authTokenSecret.secretName, 'Redis AUTH token');
     output(
       this,
-      'AdminFunctionName',
+      ADMIN_FUNCTION_OUTPUT,
       admin.function.functionName,
       'Tenant admin: npm run tenants -- --stack <this stack> <command> (IAM invoke only)',
     );

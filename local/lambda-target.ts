@@ -1,11 +1,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ADMIN_FUNCTION_OUTPUT } from '../lib/stack-outputs.js';
 import type { AdminResponse } from '../shared/tenants/run-admin-command.js';
 import { type AdminTarget, AdminUnreachableError, unreachable } from './admin-targets.js';
-
-/** The output that names a stack's admin function (see lib/call-admission-stack.ts). */
-const ADMIN_FUNCTION_OUTPUT = 'AdminFunctionName';
 
 /**
  * A deployed stack's admin function, invoked with the operator's AWS credentials (the SDK's

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CallAdmissionStack } from '../../lib/call-admission-stack.js';
 import { SECRETS_EXTENSION_TTL_SECONDS } from '../../lib/constructs/worker-function.js';
+import { ADMIN_FUNCTION_OUTPUT } from '../../lib/stack-outputs.js';
 import { DENIAL_REASONS } from '../../shared/calls/denials.js';
 import { METRICS_NAMESPACE } from '../../shared/calls/metric-names.js';
 import { WEBHOOK_PATH } from '../../shared/webhook/webhook-path.js';
@@ -323,7 +324,8 @@ describe('admin function', () => {
   });
 
   it('is named in the AdminFunctionName output, which the CLI looks up', () => {
-    expect(template.toJSON().Outputs.AdminFunctionName.Value).toEqual({ Ref: adminId });
+    expect(ADMIN_FUNCTION_OUTPUT).toBe('AdminFunctionName');
+    expect(template.toJSON().Outputs[ADMIN_FUNCTION_OUTPUT].Value).toEqual({ Ref: adminId });
   });
 });
 
