@@ -6,6 +6,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
 import { AdminFunction } from './constructs/admin-function.js';
 import { CallQueue } from './constructs/call-queue.js';
 import { IngestFunction } from './constructs/ingest-function.js';
@@ -246,19 +247,19 @@ export const PARAMETERS = {
   },
   TenantmapPrefix: {
     type: 'String',
-    default: 'tenantmap',
+    default: KEY_PREFIX_DEFAULTS.tenantmapPrefix,
     minLength: 1,
     description: 'Redis key prefix of the DID-to-tenant map and the cap overrides',
   },
   CapPrefix: {
     type: 'String',
-    default: 'cap',
+    default: KEY_PREFIX_DEFAULTS.capPrefix,
     minLength: 1,
     description: 'Redis key prefix of the capacity keys',
   },
   TenantcfgPrefix: {
     type: 'String',
-    default: 'tenantcfg',
+    default: KEY_PREFIX_DEFAULTS.tenantcfgPrefix,
     minLength: 1,
     description: 'Redis key prefix of the tenant call plans (tenantcfg)',
   },

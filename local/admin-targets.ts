@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
 import { type AdminResponse, runAdminCommand } from '../shared/tenants/run-admin-command.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -59,10 +60,10 @@ export async function redisTarget(
   const runtime = {
     redis,
     prefixes: {
-      tenantmapPrefix: setting('TENANTMAP_PREFIX') || 'tenantmap',
-      capPrefix: setting('CAP_PREFIX') || 'cap',
+      tenantmapPrefix: setting('TENANTMAP_PREFIX') || KEY_PREFIX_DEFAULTS.tenantmapPrefix,
+      capPrefix: setting('CAP_PREFIX') || KEY_PREFIX_DEFAULTS.capPrefix,
     },
-    tenantcfgPrefix: setting('TENANTCFG_PREFIX') || 'tenantcfg',
+    tenantcfgPrefix: setting('TENANTCFG_PREFIX') || KEY_PREFIX_DEFAULTS.tenantcfgPrefix,
     defaults: {
       globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
       tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),

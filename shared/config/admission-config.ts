@@ -1,4 +1,4 @@
-import { ENV_NAMES as N } from './env-names.js';
+import { KEY_PREFIX_DEFAULTS as KEYS, ENV_NAMES as N } from './env-names.js';
 import {
   type Env,
   loadFields,
@@ -15,9 +15,9 @@ export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 1000;
 /** The contract's variables and the Redis client's own: each setting's variable and parser. */
 export const admissionFields = {
   redisUrl: [N.redisUrl, requiredString],
-  tenantmapPrefix: [N.tenantmapPrefix, stringWithDefault('tenantmap')],
-  capPrefix: [N.capPrefix, stringWithDefault('cap')],
-  tenantcfgPrefix: [N.tenantcfgPrefix, stringWithDefault('tenantcfg')],
+  tenantmapPrefix: [N.tenantmapPrefix, stringWithDefault(KEYS.tenantmapPrefix)],
+  capPrefix: [N.capPrefix, stringWithDefault(KEYS.capPrefix)],
+  tenantcfgPrefix: [N.tenantcfgPrefix, stringWithDefault(KEYS.tenantcfgPrefix)],
   globalConcurrencyCap: [N.globalConcurrencyCap, positiveInteger],
   tenantConcurrencyCapDefault: [N.tenantConcurrencyCapDefault, positiveInteger],
   tenantCallsPerMinCapDefault: [N.tenantCallsPerMinCapDefault, positiveInteger],

@@ -31,3 +31,10 @@ export const ENV_NAMES = {
   /** Read by Powertools Metrics itself; the worker falls back to `METRICS_NAMESPACE`. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
+
+/** The contract's key prefixes when TENANTMAP_PREFIX, CAP_PREFIX or TENANTCFG_PREFIX is unset. */
+export const KEY_PREFIX_DEFAULTS = {
+  tenantmapPrefix: 'tenantmap',
+  capPrefix: 'cap',
+  tenantcfgPrefix: 'tenantcfg',
+} as const;
