@@ -7,7 +7,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  readonly pid: number;
   /** SIGSTOP: the server keeps its socket open but answers nothing (a hung Redis). */
   pause(): void;
   resume(): void;
@@ -51,20 +50,14 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
   throw new Error(`redis-server on port ${port} did not answer PING`);
 }
 
+// No snapshots, no append-only file, reachable from this machine only.
+const IN_MEMORY_ON_LOOPBACK = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+
 /** Starts `redis-server` (Debian's binary, or REDIS_SERVER_BIN) on a free loopback port, in memory only. */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
   const chosen = port ?? (await freePort());
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-  const args = [
-    '--port',
-    String(chosen),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ];
+  const args = ['--port', String(chosen), ...IN_MEMORY_ON_LOOPBACK];
   const child = spawn(bin, args, { stdio: 'ignore' });
   try {
     // once() rejects with the 'error' event (ENOENT when the binary is missing).
@@ -81,7 +74,6 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
-    pid,
     pause: () => process.kill(pid, 'SIGSTOP'),
     resume: () => process.kill(pid, 'SIGCONT'),
     async stop() {

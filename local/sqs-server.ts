@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -8,6 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { closeServer, portOf } from './servers.js';
 import { setEnv } from './set-env.js';
 
 /** Dummy region and credentials: local-aws-sqs checks none, but the SDK insists on having them. */
@@ -47,20 +47,22 @@ export interface LocalSqs {
  * locking; deleted queues can be recreated at once (real SQS makes you wait 60 s).
  */
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
-  const server: Server = await createSqsServer({
+  const server = await createSqsServer({
     port,
     hostname: '127.0.0.1',
     emulateQueueCreationLifecycle: false,
   });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const endpoint = `http://127.0.0.1:${portOf(server)}`;
   const client = new SQSClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const receive = (queueUrl: string) => receiveAndDelete(client, queueUrl);
+  const receive = async (queueUrl: string) => {
+    const messages = await receiveBatch(client, queueUrl);
+    await deleteBatch(client, queueUrl, messages);
+    return messages;
+  };
   return {
     endpoint,
     client,
@@ -86,8 +88,7 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
       setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
     async stop() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }
@@ -124,10 +125,4 @@ export async function deleteBatch(
   const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
   const deleted = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
   if (deleted.Failed?.length) throw new Error(`could not delete: ${deleted.Failed[0]?.Message}`);
-}
-
-async function receiveAndDelete(client: SQSClient, queueUrl: string): Promise<Message[]> {
-  const messages = await receiveBatch(client, queueUrl);
-  await deleteBatch(client, queueUrl, messages);
-  return messages;
 }
