@@ -1,3 +1,4 @@
+import type { LocalServices } from './local-system.js';
 import { LOCAL_AWS_ENV } from './sqs-server.js';
 
 /**
@@ -30,17 +31,6 @@ export function envOr(env: NodeJS.ProcessEnv, name: string, fallback: string): s
   return value ? value : fallback;
 }
 
-/** What the local system started, which the handlers' environment points at. */
-export interface LocalServices {
-  readonly sqsEndpoint: string;
-  readonly queueUrl: string;
-  readonly redisUrl: string;
-  /** The simulator's API base URL; `undefined` when the real Telnyx API is used. */
-  readonly telnyxBaseUrl: string | undefined;
-  /** The public key that signs simulated webhooks. */
-  readonly publicKeyBase64: string;
-}
-
 /**
  * The handlers' environment: `LOCAL_HANDLER_ENV` with values from `source` where set, the
  * local services, then every `overrides` entry. Throws when the real Telnyx
@@ -49,7 +39,7 @@ export interface LocalServices {
 export function handlerEnv(
   source: Readonly<Record<string, string | undefined>>,
   overrides: Readonly<Record<string, string | undefined>>,
-  services: LocalServices,
+  services: Pick<LocalServices, 'sqs' | 'queueUrl' | 'redisUrl' | 'telnyx' | 'keys'>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, fallback] of Object.entries(LOCAL_HANDLER_ENV)) {
@@ -57,14 +47,15 @@ export function handlerEnv(
   }
   Object.assign(env, {
     ...LOCAL_AWS_ENV,
-    AWS_ENDPOINT_URL_SQS: services.sqsEndpoint,
+    AWS_ENDPOINT_URL_SQS: services.sqs.endpoint,
     QUEUE_URL: services.queueUrl,
     REDIS_URL: services.redisUrl,
   });
-  if (services.telnyxBaseUrl) {
+  if (services.telnyx) {
     env.TELNYX_API_KEY = 'KEY_local_simulator';
-    env.TELNYX_BASE_URL = services.telnyxBaseUrl;
-    env.TELNYX_PUBLIC_KEY = services.publicKeyBase64;
+    env.TELNYX_BASE_URL = services.telnyx.baseUrl;
+    // The simulator signs its webhooks with the dev key.
+    env.TELNYX_PUBLIC_KEY = services.keys.publicKeyBase64;
   } else if (!source.TELNYX_PUBLIC_KEY?.trim()) {
     throw new Error(
       "TELNYX_API_KEY is set, so the real Telnyx API is used: set TELNYX_PUBLIC_KEY to your account's public key (Mission Control > Keys & Credentials > Public Key)",

@@ -30,8 +30,8 @@ export interface LocalSystemOptions {
   readonly onProgress?: (part: string) => void;
 }
 
-/** The system's services and the two real handlers, configured for them. */
-export interface LocalSystem {
+/** The services the handlers talk to on this machine, without the handlers. */
+export interface LocalServices {
   readonly keys: SigningKeys;
   readonly sqs: LocalSqs;
   readonly queueUrl: string;
@@ -40,33 +40,21 @@ export interface LocalSystem {
   readonly redisServer: RedisServer | undefined;
   /** The simulator when Telnyx is simulated; `undefined` with the real API. */
   readonly telnyx: TelnyxSimulator | undefined;
-  /** The variables the handlers were started with. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly ingest: IngestHandler;
-  readonly worker: WorkerHandler;
   /** Runs `step` (and what came before it) when the system stops, last registered first. */
   onStop(step: () => Promise<void> | void): void;
   stop(): Promise<void>;
 }
 
-/** The FIFO queue's name (`.fifo` appended), as in the stack. */
-export const LOCAL_QUEUE_NAME = 'call-events';
-
-/** What {@link startLocalServices} starts; every field has a default. */
-export interface LocalServicesOptions {
-  /** REDIS_URL: that server (unset: a private redis-server); TELNYX_API_KEY: no simulator. */
-  readonly source?: Readonly<Record<string, string | undefined>>;
-  /** A key file to load or create; by default a fresh pair in memory. */
-  readonly devKeysPath?: string;
-  /** Called before each part starts, with its name (`npm start` shows them as progress). */
-  readonly onProgress?: (part: string) => void;
+/** The system's services and the two real handlers, configured for them. */
+export interface LocalSystem extends LocalServices {
+  /** The variables the handlers were started with. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly ingest: IngestHandler;
+  readonly worker: WorkerHandler;
 }
 
-/** The services the handlers talk to on this machine, without the handlers. */
-export type LocalServices = Pick<
-  LocalSystem,
-  'keys' | 'sqs' | 'queueUrl' | 'redisUrl' | 'redisServer' | 'telnyx' | 'onStop' | 'stop'
->;
+/** The FIFO queue's name (`.fifo` appended), as in the stack. */
+export const LOCAL_QUEUE_NAME = 'call-events';
 
 /**
  * Starts what the functions need around them: local SQS with the FIFO queue, Redis (a
@@ -74,9 +62,10 @@ export type LocalServices = Pick<
  * TELNYX_API_KEY is given), plus the signing keys. `npm run invoke` uses them alone.
  */
 export async function startLocalServices(
-  options: LocalServicesOptions = {},
+  options: Pick<LocalSystemOptions, 'env' | 'inheritEnv' | 'devKeysPath' | 'onProgress'> = {},
 ): Promise<LocalServices> {
-  const { source = {}, onProgress = () => {} } = options;
+  const { onProgress = () => {} } = options;
+  const source = settingsOf(options);
   const cleanup: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
@@ -117,17 +106,10 @@ let started = false;
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   if (started) throw new Error('the local system can be started once per process');
   started = true;
-  const source = options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
-  const services = await startLocalServices({ ...options, source });
+  const services = await startLocalServices(options);
   const { onStop, stop } = services;
   try {
-    const env = handlerEnv(source, options.env ?? {}, {
-      sqsEndpoint: services.sqs.endpoint,
-      queueUrl: services.queueUrl,
-      redisUrl: services.redisUrl,
-      telnyxBaseUrl: services.telnyx?.baseUrl,
-      publicKeyBase64: services.keys.publicKeyBase64,
-    });
+    const env = handlerEnv(settingsOf(options), options.env ?? {}, services);
     onStop(setEnv(env));
     const { onLog, showLog = () => false, showText } = options;
     if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
@@ -143,4 +125,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await stop().catch(() => {});
     throw error;
   }
+}
+
+/** The settings the system reads: `options.env`, over process.env when inherited. */
+function settingsOf(options: Pick<LocalSystemOptions, 'env' | 'inheritEnv'>) {
+  return options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
 }
