@@ -115,7 +115,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   }
   const retryDelaySeconds = options.retryDelaySeconds ?? 1;
   options.onProgress?.('queue poller (SQS event source stand-in)');
-  const poller = startQueuePoller({
+  const stopPoller = startQueuePoller({
     sqs: system.sqs.client,
     queueUrl: system.queueUrl,
     worker: system.worker,
@@ -124,7 +124,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
       observeBatch({ timeline, redis: observer, env, retryDelaySeconds }, records, failed),
     onError: (error) => console.error('queue poller:', error),
   });
-  system.onStop(() => poller.stop());
+  system.onStop(stopPoller);
   await startReconciler(system);
   if (options.stateFile) {
     const published = { baseUrl: gateway.baseUrl, webhookUrl, redisUrl: system.redisUrl, env };

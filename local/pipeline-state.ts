@@ -30,7 +30,10 @@ export function publishPipelineState(
   const file: PipelineState = { ...state, pid: process.pid, env: Object.fromEntries(env) };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
-  return () => removePipelineState(process.pid, path);
+  // Left alone once another pipeline has written its own.
+  return () => {
+    if (readPipelineState(path)?.pid === process.pid) rmSync(path, { force: true });
+  };
 }
 
 /** The running pipeline's state, or `undefined` when none is running. */
@@ -42,15 +45,5 @@ export function readPipelineState(path = PIPELINE_STATE_PATH): PipelineState | u
     return state;
   } catch {
     return undefined;
-  }
-}
-
-/** Removes the state file if it is still this process's. */
-export function removePipelineState(pid: number, path = PIPELINE_STATE_PATH): void {
-  try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
-    if (state.pid === pid) rmSync(path);
-  } catch {
-    // already gone
   }
 }

@@ -4,25 +4,18 @@ import { type PollOptions, pollOnce, type WorkerHandler } from './poll-once.js';
 
 /** How `startQueuePoller` runs the event source loop. */
 export interface QueuePollerOptions extends Omit<PollOptions, 'waitSeconds'> {
-  /** Pause between polls while the queue is empty. */
-  readonly idleMs?: number;
   /** Sees each batch the worker was given and the message ids it failed. */
   readonly onBatch?: (records: readonly SQSRecord[], failed: ReadonlySet<string>) => void;
   readonly onError?: (error: unknown) => void;
-}
-
-/** A running poll loop. */
-export interface QueuePoller {
-  /** Stops polling and waits for the batch in progress. */
-  stop(): Promise<void>;
 }
 
 /**
  * Runs `pollOnce` in a loop, one batch at a time, as Lambda's FIFO event source does. Like SQS
  * FIFO it blocks a message group while one of its messages waits for a retry, which
  * local-aws-sqs does not emulate: later messages of that call are put back, not delivered.
+ * Returns `stop`, which stops polling and waits for the batch in progress.
  */
-export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
+export function startQueuePoller(options: QueuePollerOptions): () => Promise<void> {
   const worker = groupLockedWorker(options.worker, options.onBatch);
   const idle = new AbortController();
   let stopped = false;
@@ -30,7 +23,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     while (!stopped) {
       try {
         const { delivered } = await pollOnce({ ...options, worker, waitSeconds: 0 });
-        if (delivered === 0) await sleep(options.idleMs ?? 50, undefined, { signal: idle.signal });
+        if (delivered === 0) await sleep(50, undefined, { signal: idle.signal });
       } catch (error) {
         if (stopped) return;
         options.onError?.(error);
@@ -38,12 +31,10 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       }
     }
   })();
-  return {
-    async stop() {
-      stopped = true;
-      idle.abort();
-      await loop;
-    },
+  return async () => {
+    stopped = true;
+    idle.abort();
+    await loop;
   };
 }
 
