@@ -10,7 +10,6 @@ import { observeBatch, observeWebhook } from './pipeline-observers.js';
 import { publishPipelineState } from './pipeline-state.js';
 import { startQueuePoller } from './queue-poller.js';
 import { type ReconcilerHandler, startReconcileLoop } from './reconcile-loop.js';
-import type { TelnyxSimulator } from './telnyx-simulator.js';
 import { workerLogsToTimeline } from './worker-log-timeline.js';
 
 /** How to start the local pipeline; every field has a default for `npm start`. */
@@ -39,8 +38,6 @@ export interface DevPipelineOptions
 export interface DevPipeline extends LocalSystem {
   readonly baseUrl: string;
   readonly webhookUrl: string;
-  /** The simulator when Telnyx is simulated; `undefined` with the real API. */
-  readonly telnyx: TelnyxSimulator | undefined;
   readonly timeline: CallTimeline;
 }
 

@@ -18,11 +18,8 @@ export function observeWebhook(
   const { event_type: type, payload } = parsed.event.data;
   const id = payload.call_control_id;
   if (result.statusCode !== 200) {
-    timeline.add(
-      id,
-      'problem',
-      `${type} webhook answered HTTP ${result.statusCode} ${result.body}`,
-    );
+    const answer = `HTTP ${result.statusCode} ${result.body}`;
+    timeline.add(id, 'problem', `${type} webhook answered ${answer}`);
     return;
   }
   timeline.add(id, 'webhook', `${type} received: signature verified, queued`);

@@ -37,12 +37,13 @@ export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const records = messages.map((m) => toRecord(m, queueUrl));
   const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
+  const isFailed = (m: Message) => failed.has(m.MessageId as string);
   await deleteBatch(
     sqs,
     queueUrl,
-    messages.filter((m) => !failed.has(m.MessageId as string)),
+    messages.filter((m) => !isFailed(m)),
   );
-  for (const m of messages.filter((m) => failed.has(m.MessageId as string))) {
+  for (const m of messages.filter(isFailed)) {
     await sqs.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl,

@@ -25,20 +25,16 @@ export async function freePort(): Promise<number> {
 }
 
 async function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(200);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+  try {
+    // once() rejects on a socket error (nothing listens yet) and after 200 ms without a reply.
+    const [data] = await once(socket, 'data', { signal: AbortSignal.timeout(200) });
+    return String(data).startsWith('+PONG');
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
 }
 
 async function waitUntilReady(port: number, child: ChildProcess): Promise<void> {

@@ -68,10 +68,8 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     client,
     async createFifoQueue(name = `queue-${Math.random().toString(36).slice(2, 10)}`) {
       // FIFO as in AWS; content-based deduplication off, because ingest sends the event id.
-      const command = new CreateQueueCommand({
-        QueueName: `${name}.fifo`,
-        Attributes: { FifoQueue: 'true' },
-      });
+      const Attributes = { FifoQueue: 'true' };
+      const command = new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes });
       const { QueueUrl } = await client.send(command);
       if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
       return QueueUrl;

@@ -67,12 +67,6 @@ export interface TelnyxSimulator {
   stop(): Promise<void>;
 }
 
-interface PendingFault {
-  readonly action: string;
-  readonly fault: Fault;
-  remaining: number;
-}
-
 const ROUTE = /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/;
 const STATUS_ROUTE = /^\/v2\/calls\/([^/]+)$/;
 const NOT_FOUND = telnyxError(404, '10005', 'Resource not found');
@@ -81,7 +75,7 @@ const UNAUTHORIZED = telnyxError(401, '10009', 'Authentication failed');
 /** Starts the simulator on `port` (0: a free port) on loopback. */
 export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const commands: ReceivedCommand[] = [];
-  const faults: PendingFault[] = [];
+  const faults: Array<{ action: string; fault: Fault; remaining: number }> = [];
   const listeners: Array<(command: ReceivedCommand) => void> = [];
   const accepted = new Set<string>();
   const known = new Set<string>();
