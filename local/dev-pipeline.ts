@@ -16,19 +16,14 @@ import { workerLogsToTimeline } from './worker-log-timeline.js';
 export interface DevPipelineOptions
   extends Pick<
     LocalSystemOptions,
-    'env' | 'inheritEnv' | 'devKeysPath' | 'showLog' | 'onProgress'
+    'env' | 'inheritEnv' | 'devKeysPath' | 'showLog' | 'showText' | 'onProgress'
   > {
   /** Port for the webhook URL (0: a free one). Default `PORT` or 3000. */
   readonly port?: number;
-  readonly host?: string;
   /** How long the simulated caller listens to a `speak`. */
   readonly speakMs?: number;
   /** How long an accepted simulated caller stays on the line unless told otherwise. */
   readonly defaultHangupAfterMs?: number;
-  /** Seconds before a failed queue message is retried. */
-  readonly retryDelaySeconds?: number;
-  /** Which other output (not JSON) to print. Default: all but Powertools' empty-metrics warning. */
-  readonly showText?: (text: string) => boolean;
   /** Publish the running pipeline for the CLIs (`npm start` does; tests do not). */
   readonly stateFile?: string;
   readonly onEntry?: (callControlId: string, entry: TimelineEntry) => void;
@@ -41,7 +36,8 @@ export interface DevPipeline extends LocalSystem {
   readonly timeline: CallTimeline;
 }
 
-// Powertools Metrics prints this for every invocation that recorded no metric: noise locally.
+// Powertools Metrics prints this for every invocation that recorded no metric: noise locally,
+// so other output is printed without it unless `showText` says otherwise.
 const EMPTY_METRICS = 'No application metrics to publish';
 
 /**
@@ -57,7 +53,6 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
     // The timelines read the worker's per-event DEBUG line; printing is chosen by showLog.
     env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', ...options.env },
     onLog: workerLogsToTimeline(timeline),
-    showLog: options.showLog ?? (() => false),
     showText: options.showText ?? ((text: string) => !text.startsWith(EMPTY_METRICS)),
   });
   try {
@@ -90,7 +85,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   options.onProgress?.('webhook gateway (API Gateway stand-in)');
   const gateway = await startHttpGateway({
     port: options.port ?? Number(process.env.PORT ?? DEFAULT_LOCAL_PORT),
-    host: options.host ?? '127.0.0.1',
+    host: '127.0.0.1',
     ingest: system.ingest,
     onWebhook: (body, result) => observeWebhook(timeline, callSimulator, body, result),
     route: localRoutes(timeline, () => callSimulator, telnyx !== undefined),
@@ -110,7 +105,8 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
     callSimulator = simulator;
     system.onStop(() => simulator.stop());
   }
-  const retryDelaySeconds = options.retryDelaySeconds ?? 1;
+  // Seconds before a failed queue message is offered again.
+  const retryDelaySeconds = 1;
   options.onProgress?.('queue poller (SQS event source stand-in)');
   const stopPoller = startQueuePoller({
     sqs: system.sqs.client,

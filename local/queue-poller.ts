@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { type PollOptions, pollOnce, type WorkerHandler } from './poll-once.js';
 
 /** How `startQueuePoller` runs the event source loop. */
-export interface QueuePollerOptions extends Omit<PollOptions, 'waitSeconds'> {
+export interface QueuePollerOptions extends PollOptions {
   /** Sees each batch the worker was given and the message ids it failed. */
   readonly onBatch?: (records: readonly SQSRecord[], failed: ReadonlySet<string>) => void;
   readonly onError?: (error: unknown) => void;
@@ -22,7 +22,7 @@ export function startQueuePoller(options: QueuePollerOptions): () => Promise<voi
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { delivered } = await pollOnce({ ...options, worker, waitSeconds: 0 });
+        const { delivered } = await pollOnce({ ...options, worker });
         if (delivered === 0) await sleep(50, undefined, { signal: idle.signal });
       } catch (error) {
         if (stopped) return;
