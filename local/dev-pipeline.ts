@@ -70,10 +70,8 @@ async function startReconciler(system: LocalSystem): Promise<void> {
     shutdown(): Promise<void>;
   };
   system.onStop(() => reconciler.shutdown());
-  const stop = startReconcileLoop(reconciler.handler, (error) =>
-    console.error('reconciler:', error),
-  );
-  system.onStop(stop);
+  const onError = (error: unknown) => console.error('reconciler:', error);
+  system.onStop(startReconcileLoop(reconciler.handler, onError));
 }
 
 async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPipelineOptions) {
@@ -85,7 +83,6 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   options.onProgress?.('webhook gateway (API Gateway stand-in)');
   const gateway = await startHttpGateway({
     port: options.port ?? Number(process.env.PORT ?? DEFAULT_LOCAL_PORT),
-    host: '127.0.0.1',
     ingest: system.ingest,
     onWebhook: (body, result) => observeWebhook(timeline, callSimulator, body, result),
     route: localRoutes(timeline, () => callSimulator, telnyx !== undefined),

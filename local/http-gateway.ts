@@ -22,8 +22,8 @@ export interface RouteReply {
 }
 
 export interface HttpGatewayOptions {
+  /** The loopback port to listen on (0: a free one). */
   readonly port: number;
-  readonly host: string;
   readonly ingest: IngestHandler;
   /** Sees each webhook's raw body and the handler's answer (for the call timelines). */
   readonly onWebhook?: (rawBody: string, result: APIGatewayProxyStructuredResultV2) => void;
@@ -49,8 +49,8 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
       console.error('gateway: handler failed:', error);
     });
   });
-  const port = await listen(server, options.port, options.host);
-  return { baseUrl: `http://${options.host}:${port}`, stop: () => closeServer(server) };
+  const port = await listen(server, options.port, '127.0.0.1');
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
 
 async function handle(

@@ -41,17 +41,12 @@ export function startQueuePoller(options: QueuePollerOptions): () => Promise<voi
 // A group stays blocked until its failed messages come back in order, or a minute at most.
 const MAX_HOLD_MS = 60_000;
 
-interface GroupHold {
-  /** Failed message ids in queue order: only the first may be delivered next. */
-  readonly awaiting: string[];
-  readonly since: number;
-}
-
 function groupLockedWorker(
   worker: WorkerHandler,
   onBatch: QueuePollerOptions['onBatch'],
 ): WorkerHandler {
-  const held = new Map<string, GroupHold>();
+  // Per held group: its failed message ids in queue order (only the first may be delivered next).
+  const held = new Map<string, { readonly awaiting: string[]; readonly since: number }>();
   const groupOf = (record: SQSRecord) => record.attributes.MessageGroupId ?? record.messageId;
   return async (event, context) => {
     const deliver: SQSRecord[] = [];

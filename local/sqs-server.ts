@@ -37,7 +37,7 @@ export interface LocalSqs {
    * Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here.
    * Returns a function that puts the previous values back.
    */
-  applyEnv(env?: NodeJS.ProcessEnv): () => void;
+  applyEnv(): () => void;
   /** Stops the server, dropping kept-alive connections so later sends fail at once. */
   stop(): Promise<void>;
 }
@@ -82,8 +82,7 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     async drainQueue(queueUrl) {
       while ((await receive(queueUrl)).length > 0) {}
     },
-    applyEnv: (env = process.env) =>
-      setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
+    applyEnv: () => setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }),
     async stop() {
       client.destroy();
       await closeServer(server);
