@@ -140,7 +140,6 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     };
     calls.set(leg.call.callControlId, leg);
     const outcome = transferOutcomeOf(to);
-    const timeoutMs = Number(command.body.timeout_secs ?? 30) * 1000;
     const id = record.call.callControlId;
     if (outcome === 'answered') {
       later(options.speakMs, () => {
@@ -154,7 +153,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
       });
       return;
     }
-    const ringMs = Math.min(options.speakMs, timeoutMs);
+    const ringMs = Math.min(options.speakMs, Number(command.body.timeout_secs ?? 30) * 1000);
     const cause = outcome === 'busy' ? 'user_busy' : 'timeout';
     later(ringMs, () => endCall(leg, 'callee', `transfer to ${to} failed (${cause})`, cause));
     timeline.add(id, 'heard', `ringing ${to} (it will not answer: ${outcome})`);

@@ -113,7 +113,6 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const server = createServer(async (req, res) => {
     const statusMatch = req.method === 'GET' ? STATUS_ROUTE.exec(req.url ?? '') : null;
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
-    if (!match && !statusMatch) return replyFault(res, NOT_FOUND);
     const body = await readJson(req);
     const auth = req.headers.authorization ?? '';
     const authorized = auth.startsWith('Bearer ') && (!onlyKey || auth === `Bearer ${onlyKey}`);
@@ -121,7 +120,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
       if (!authorized) return replyFault(res, UNAUTHORIZED);
       return callStatus(res, decodeURIComponent(statusMatch[1] as string));
     }
-    if (!match) return;
+    if (!match) return replyFault(res, NOT_FOUND);
     const callControlId = decodeURIComponent(match[1] as string);
     known.add(callControlId);
     const action = match[2] as string;
