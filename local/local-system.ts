@@ -1,11 +1,11 @@
 import { type LogLine, teeJsonLogs } from './capture-output.js';
 import { loadOrCreateDevKeys } from './dev-keys.js';
-import { handlerEnv } from './handler-env.js';
+import { envOr, LOCAL_HANDLER_ENV } from './handler-env.js';
 import type { IngestHandler } from './http-gateway.js';
 import type { WorkerHandler } from './poll-once.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { setEnv } from './set-env.js';
-import { type LocalSqs, startLocalSqs } from './sqs-server.js';
+import { LOCAL_AWS_ENV, type LocalSqs, startLocalSqs } from './sqs-server.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from './telnyx-simulator.js';
 import { generateSigningKeys, type SigningKeys } from './webhook-signing.js';
 
@@ -109,7 +109,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const services = await startLocalServices(options);
   const { onStop, stop } = services;
   try {
-    const env = handlerEnv(settingsOf(options), options.env ?? {}, services);
+    const env = handlerEnv(options, services);
     onStop(setEnv(env));
     const { onLog, showLog = () => false, showText } = options;
     if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
@@ -130,4 +130,37 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 /** The settings the system reads: `options.env`, over process.env when inherited. */
 function settingsOf(options: Pick<LocalSystemOptions, 'env' | 'inheritEnv'>) {
   return options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
+}
+
+/**
+ * The handlers' environment: `LOCAL_HANDLER_ENV` with values from the settings where set, the
+ * local services, then every `options.env` entry. Throws when the real Telnyx
+ * API is chosen without the account's public key, as ingest could verify nothing.
+ */
+function handlerEnv(options: LocalSystemOptions, services: LocalServices): Record<string, string> {
+  const source = settingsOf(options);
+  const env: Record<string, string> = {};
+  for (const [name, fallback] of Object.entries(LOCAL_HANDLER_ENV)) {
+    env[name] = envOr(source, name, fallback);
+  }
+  Object.assign(env, {
+    ...LOCAL_AWS_ENV,
+    AWS_ENDPOINT_URL_SQS: services.sqs.endpoint,
+    QUEUE_URL: services.queueUrl,
+    REDIS_URL: services.redisUrl,
+  });
+  if (services.telnyx) {
+    env.TELNYX_API_KEY = 'KEY_local_simulator';
+    env.TELNYX_BASE_URL = services.telnyx.baseUrl;
+    // The simulator signs its webhooks with the dev key.
+    env.TELNYX_PUBLIC_KEY = services.keys.publicKeyBase64;
+  } else if (!source.TELNYX_PUBLIC_KEY?.trim()) {
+    throw new Error(
+      "TELNYX_API_KEY is set, so the real Telnyx API is used: set TELNYX_PUBLIC_KEY to your account's public key (Mission Control > Keys & Credentials > Public Key)",
+    );
+  }
+  // The caller's own settings win, even over a service (e.g. a Telnyx URL where nothing listens).
+  const overrides = Object.entries(options.env ?? {});
+  for (const [name, value] of overrides) if (value !== undefined) env[name] = value;
+  return env;
 }

@@ -37,19 +37,12 @@ export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
   const isFailed = (m: Message) => failed.has(m.MessageId as string);
-  await deleteBatch(
-    sqs,
-    queueUrl,
-    messages.filter((m) => !isFailed(m)),
-  );
+  const succeeded = messages.filter((m) => !isFailed(m));
+  await deleteBatch(sqs, queueUrl, succeeded);
+  const VisibilityTimeout = options.retryDelaySeconds ?? 0;
   for (const m of messages.filter(isFailed)) {
-    await sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: m.ReceiptHandle,
-        VisibilityTimeout: options.retryDelaySeconds ?? 0,
-      }),
-    );
+    const retry = { QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout };
+    await sqs.send(new ChangeMessageVisibilityCommand(retry));
   }
   return { delivered: messages.length, failed: [...failed] };
 }

@@ -99,17 +99,15 @@ export async function receiveBatch(
   queueUrl: string,
   waitSeconds = 0,
 ): Promise<Message[]> {
-  const received = await client.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: waitSeconds,
-      // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
-  return received.Messages ?? [];
+  const command = new ReceiveMessageCommand({
+    QueueUrl: queueUrl,
+    MaxNumberOfMessages: 10,
+    WaitTimeSeconds: waitSeconds,
+    // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
+    AttributeNames: ['All'],
+    MessageSystemAttributeNames: ['All'],
+  });
+  return (await client.send(command)).Messages ?? [];
 }
 
 /** Deletes `messages` from the queue (each one once received). */
