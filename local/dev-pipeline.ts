@@ -65,13 +65,10 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
 
 /** The reconciler handler every RECONCILE_INTERVAL_SECONDS, as the stack's schedule runs it. */
 async function startReconciler(system: LocalSystem): Promise<void> {
-  const reconciler = (await import('../functions/reconciler/handler.js')) as unknown as {
-    handler: ReconcilerHandler;
-    shutdown(): Promise<void>;
-  };
-  system.onStop(() => reconciler.shutdown());
+  const { handler, shutdown } = await import('../functions/reconciler/handler.js');
+  system.onStop(shutdown);
   const onError = (error: unknown) => console.error('reconciler:', error);
-  system.onStop(startReconcileLoop(reconciler.handler, onError));
+  system.onStop(startReconcileLoop(handler as ReconcilerHandler, onError));
 }
 
 async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPipelineOptions) {

@@ -115,12 +115,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
     options.onProgress?.('ingest and worker handlers');
     const ingest = (await import('../functions/ingest/handler.js')).handler as IngestHandler;
-    const worker = (await import('../functions/worker/handler.js')) as unknown as {
-      handler: WorkerHandler;
-      shutdown(): Promise<void>;
-    };
-    onStop(() => worker.shutdown());
-    return { ...services, env, ingest, worker: worker.handler };
+    const { handler, shutdown } = await import('../functions/worker/handler.js');
+    onStop(shutdown);
+    return { ...services, env, ingest, worker: handler };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
