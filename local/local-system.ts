@@ -114,7 +114,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const { onLog, showLog = () => false, showText } = options;
     if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
     options.onProgress?.('ingest and worker handlers');
-    const ingest = (await import('../functions/ingest/handler.js')).handler as IngestHandler;
+    const ingest = (await import('../functions/ingest/handler.js')).handler;
     const { handler, shutdown } = await import('../functions/worker/handler.js');
     onStop(shutdown);
     return { ...services, env, ingest, worker: handler };

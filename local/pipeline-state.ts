@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Where a running `npm start` says what it is connected to (`.local/` is git-ignored). */
@@ -38,7 +38,6 @@ export function publishPipelineState(
 
 /** The running pipeline's state, or `undefined` when none is running. */
 export function readPipelineState(path = PIPELINE_STATE_PATH): PipelineState | undefined {
-  if (!existsSync(path)) return undefined;
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
     process.kill(state.pid, 0);

@@ -84,9 +84,7 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   let onlyKey: string | undefined;
 
   const takeFault = (action: string): Fault | undefined => {
-    const pending = faults.find(
-      (f) => f.remaining > 0 && (f.action === '*' || f.action === action),
-    );
+    const pending = faults.find((f) => f.remaining > 0 && [action, '*'].includes(f.action));
     if (!pending) return undefined;
     pending.remaining -= 1;
     return pending.fault;
