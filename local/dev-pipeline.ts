@@ -87,7 +87,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   system.onStop(() => gateway.stop());
   const webhookUrl = `${gateway.baseUrl}${WEBHOOK_PATH}`;
   if (telnyx) {
-    const simulator = startCallSimulator({
+    callSimulator = startCallSimulator({
       telnyx,
       webhookUrl,
       privateKey: keys.privateKey,
@@ -96,8 +96,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
       defaultHangupAfterMs: options.defaultHangupAfterMs ?? 30_000,
       onError: (error) => console.error('telnyx simulator: webhook not delivered:', error),
     });
-    callSimulator = simulator;
-    system.onStop(() => simulator.stop());
+    system.onStop(() => callSimulator?.stop());
   }
   // Seconds before a failed queue message is offered again.
   const retryDelaySeconds = 1;
