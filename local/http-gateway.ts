@@ -31,17 +31,12 @@ export interface HttpGatewayOptions {
   readonly route?: (method: string, url: URL, body: string) => Promise<RouteReply | undefined>;
 }
 
-export interface HttpGateway {
-  readonly baseUrl: string;
-  stop(): Promise<void>;
-}
-
 /**
  * Stands in for API Gateway (HTTP API, payload 2.0): `POST /webhooks/telnyx` becomes the event
  * the ingest Lambda gets, raw body untouched and header names lower-cased, and the handler's
- * result becomes the HTTP response.
+ * result becomes the HTTP response. Returns its base URL and `stop`.
  */
-export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
+export async function startHttpGateway(options: HttpGatewayOptions) {
   const server = createServer((req, res) => {
     handle(req, res, options).catch((error: unknown) => {
       // API Gateway answers 500 when the integration fails; Telnyx then re-delivers.

@@ -64,7 +64,7 @@ export const LOCAL_QUEUE_NAME = 'call-events';
 export async function startLocalServices(
   options: Pick<LocalSystemOptions, 'env' | 'inheritEnv' | 'devKeysPath' | 'onProgress'> = {},
 ): Promise<LocalServices> {
-  const { onProgress = () => {} } = options;
+  const { devKeysPath, onProgress = () => {} } = options;
   const source = settingsOf(options);
   const cleanup: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -72,9 +72,7 @@ export async function startLocalServices(
   };
   const onStop = (step: () => Promise<void> | void) => void cleanup.push(step);
   try {
-    const keys = options.devKeysPath
-      ? loadOrCreateDevKeys(options.devKeysPath)
-      : generateSigningKeys();
+    const keys = devKeysPath ? loadOrCreateDevKeys(devKeysPath) : generateSigningKeys();
     onProgress('SQS FIFO queue (local-aws-sqs)');
     const sqs = await startLocalSqs();
     onStop(() => sqs.stop());
