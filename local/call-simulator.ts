@@ -51,6 +51,7 @@ type Payloads = {
   'call.playback.ended': Webhooks.CallPlaybackEnded.Payload;
   'streaming.started': Webhooks.CallStreamingStarted.Payload;
 };
+type MediaEnded = 'call.speak.ended' | 'call.playback.ended';
 
 /**
  * Attaches to the Telnyx API simulator and sends what Telnyx would after each command:
@@ -119,11 +120,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     const ms = record.hangupAfterMs ?? options.defaultHangupAfterMs;
     later(ms, () => endCall(record, 'caller', `caller hung up after ${ms / 1000}s`));
   };
-  const mediaEnds = (
-    record: CallRecord,
-    type: 'call.speak.ended' | 'call.playback.ended',
-    heard: string,
-  ) =>
+  const mediaEnds = (record: CallRecord, type: MediaEnded, heard: string) =>
     later(options.speakMs, () => {
       if (record.ended) return;
       timeline.add(record.call.callControlId, 'heard', `caller heard ${heard}`);

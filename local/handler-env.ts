@@ -24,6 +24,5 @@ export const DEFAULT_LOCAL_PORT = 3000;
 
 /** The value of `name` from `env` when set and not blank, else `fallback`. */
 export function envOr(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const value = env[name]?.trim();
-  return value ? value : fallback;
+  return env[name]?.trim() || fallback;
 }
