@@ -13,11 +13,7 @@ import { type ReconcilerHandler, startReconcileLoop } from './reconcile-loop.js'
 import { workerLogsToTimeline } from './worker-log-timeline.js';
 
 /** How to start the local pipeline; every field has a default for `npm start`. */
-export interface DevPipelineOptions
-  extends Pick<
-    LocalSystemOptions,
-    'env' | 'inheritEnv' | 'devKeysPath' | 'showLog' | 'showText' | 'onProgress'
-  > {
+export interface DevPipelineOptions extends Omit<LocalSystemOptions, 'onLog'> {
   /** Port for the webhook URL (0: a free one). Default `PORT` or 3000. */
   readonly port?: number;
   /** How long the simulated caller listens to a `speak`. */
