@@ -66,15 +66,14 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
     );
   }
   await waitUntilReady(chosen, child);
-  const pid = child.pid as number;
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
-    pause: () => process.kill(pid, 'SIGSTOP'),
-    resume: () => process.kill(pid, 'SIGCONT'),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(pid, 'SIGCONT');
+      child.kill('SIGCONT');
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
