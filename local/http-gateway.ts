@@ -48,11 +48,7 @@ export async function startHttpGateway(options: HttpGatewayOptions) {
   return { baseUrl: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: HttpGatewayOptions,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: HttpGatewayOptions) {
   const body = await readBody(req);
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';

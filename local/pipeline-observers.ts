@@ -65,11 +65,7 @@ export function observeBatch(
 }
 
 /** What became of a hung-up call's capacity slot, as Redis now shows it. */
-async function releaseOf(
-  deps: BatchObserverDeps,
-  id: string,
-  clientState: string | null | undefined,
-): Promise<string> {
+async function releaseOf(deps: BatchObserverDeps, id: string, clientState?: string | null) {
   const keys = capacityKeys({
     capPrefix: deps.env.CAP_PREFIX ?? 'cap',
     tenantmapPrefix: deps.env.TENANTMAP_PREFIX ?? 'tenantmap',
