@@ -1,15 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import type {
-  CallAnswered,
-  CallBridged,
-  CallHangup,
-  CallPlaybackEnded,
-  CallPlaybackStarted,
-  CallSpeakEnded,
-  CallStreamingStarted,
-} from 'telnyx/resources/webhooks';
+import type * as Webhooks from 'telnyx/resources/webhooks';
+import { decodeCallState } from '../shared/calls/client-state.js';
 import type { CallTimeline } from './call-timeline.js';
-import { describeCommand, type TransferOutcome, transferOutcomeOf } from './simulated-commands.js';
+import { describeCommand, transferOutcomeOf } from './simulated-commands.js';
 import type { ReceivedCommand, TelnyxSimulator } from './telnyx-simulator.js';
 import { callEventBody, newCall, postSignedWebhook, type SimulatedCall } from './webhook-events.js';
 
@@ -21,14 +14,10 @@ export interface CallSimulatorOptions {
   /** Signs follow-ups; its public key must be in the ingest's `TELNYX_PUBLIC_KEY`. */
   readonly privateKey: KeyObject;
   readonly timeline: CallTimeline;
-  /** How long a `speak` or a playback lasts before its `...ended` webhook. */
+  /** How long a `speak` or a playback lasts before its `...ended` webhook, and a transfer rings. */
   readonly speakMs: number;
   /** How long an accepted caller stays on the line unless `planHangup` says otherwise. */
   readonly defaultHangupAfterMs: number;
-  /** How long a transfer target rings before it counts as not answering (at most its timeout). */
-  readonly transferRingMs?: number;
-  /** Whether a transfer target answers; by default from its number or URI (see docs). */
-  readonly transferOutcome?: (to: string) => TransferOutcome;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -54,14 +43,15 @@ interface CallRecord {
 
 // The typed payload of each webhook the simulator sends (the SDK's own webhook types).
 type Payloads = {
-  'call.answered': CallAnswered.Payload;
-  'call.bridged': CallBridged.Payload;
-  'call.hangup': CallHangup.Payload;
-  'call.speak.ended': CallSpeakEnded.Payload;
-  'call.playback.started': CallPlaybackStarted.Payload;
-  'call.playback.ended': CallPlaybackEnded.Payload;
-  'streaming.started': CallStreamingStarted.Payload;
+  'call.answered': Webhooks.CallAnswered.Payload;
+  'call.bridged': Webhooks.CallBridged.Payload;
+  'call.hangup': Webhooks.CallHangup.Payload;
+  'call.speak.ended': Webhooks.CallSpeakEnded.Payload;
+  'call.playback.started': Webhooks.CallPlaybackStarted.Payload;
+  'call.playback.ended': Webhooks.CallPlaybackEnded.Payload;
+  'streaming.started': Webhooks.CallStreamingStarted.Payload;
 };
+type MediaEnded = 'call.speak.ended' | 'call.playback.ended';
 
 /**
  * Attaches to the Telnyx API simulator and sends what Telnyx would after each command:
@@ -76,6 +66,13 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
   let stopped = false;
   const { timeline } = options;
 
+  // The call's record; bare when its call.initiated was never seen (e.g. a hand-made webhook).
+  const recordOf = (callControlId: string) => {
+    const call = { callControlId, callLegId: '', callSessionId: '', from: '', to: '' };
+    const record = calls.get(callControlId) ?? { call, clientState: null, ended: false };
+    calls.set(callControlId, record);
+    return record;
+  };
   const later = (ms: number, action: () => void) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -84,10 +81,11 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     timers.add(timer);
   };
   const send = <T extends keyof Payloads>(record: CallRecord, type: T, payload: Payloads[T]) => {
-    const extra = record.parent ? { direction: 'outgoing' as const } : {};
+    // A transfer's leg is a call Telnyx placed.
+    const direction = record.parent ? { direction: 'outgoing' as const } : {};
     const body = callEventBody(type, record.call, {
       client_state: record.clientState,
-      ...extra,
+      ...direction,
       ...payload,
     });
     const delivery = deliver(body).finally(() => sending.delete(delivery));
@@ -109,7 +107,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     record: CallRecord,
     source: 'caller' | 'callee',
     detail: string,
-    cause: NonNullable<CallHangup.Payload['hangup_cause']> = 'normal_clearing',
+    cause: NonNullable<Webhooks.CallHangup.Payload['hangup_cause']> = 'normal_clearing',
   ) => {
     if (record.ended) return;
     record.ended = true;
@@ -122,14 +120,10 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
     const ms = record.hangupAfterMs ?? options.defaultHangupAfterMs;
     later(ms, () => endCall(record, 'caller', `caller hung up after ${ms / 1000}s`));
   };
-  const mediaEnds = (
-    record: CallRecord,
-    type: 'call.speak.ended' | 'call.playback.ended',
-    heard: string,
-  ) =>
+  const mediaEnds = (record: CallRecord, type: MediaEnded, heard: string) =>
     later(options.speakMs, () => {
       if (record.ended) return;
-      timeline.add(record.call.callControlId, 'heard', heard);
+      timeline.add(record.call.callControlId, 'heard', `caller heard ${heard}`);
       send(record, type, { status: 'completed' });
     });
 
@@ -142,8 +136,7 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
       parent: record,
     };
     calls.set(leg.call.callControlId, leg);
-    const outcome = (options.transferOutcome ?? transferOutcomeOf)(to);
-    const timeoutMs = Number(command.body.timeout_secs ?? 30) * 1000;
+    const outcome = transferOutcomeOf(to);
     const id = record.call.callControlId;
     if (outcome === 'answered') {
       later(options.speakMs, () => {
@@ -157,15 +150,14 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
       });
       return;
     }
-    const ringMs = Math.min(options.transferRingMs ?? options.speakMs, timeoutMs);
+    const ringMs = Math.min(options.speakMs, Number(command.body.timeout_secs ?? 30) * 1000);
     const cause = outcome === 'busy' ? 'user_busy' : 'timeout';
     later(ringMs, () => endCall(leg, 'callee', `transfer to ${to} failed (${cause})`, cause));
     timeline.add(id, 'heard', `ringing ${to} (it will not answer: ${outcome})`);
   };
 
   const onCommand = (command: ReceivedCommand) => {
-    const record = calls.get(command.callControlId) ?? unknownCall(command.callControlId);
-    calls.set(command.callControlId, record);
+    const record = recordOf(command.callControlId);
     if (typeof command.body.client_state === 'string')
       record.clientState = command.body.client_state;
     timeline.add(command.callControlId, 'command', describeCommand(command));
@@ -174,21 +166,13 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
         send(record, 'call.answered', { state: 'answered' });
         if (command.body.stream_url) send(record, 'streaming.started', {});
         // Denied callers are hung up by the worker; everyone else stays until they leave.
-        if (!isDeny(record.clientState)) callerStays(record);
+        if (decodeCallState(record.clientState)?.action !== 'deny') callerStays(record);
         return;
       case 'speak':
-        return mediaEnds(
-          record,
-          'call.speak.ended',
-          `caller heard "${String(command.body.payload)}"`,
-        );
+        return mediaEnds(record, 'call.speak.ended', `"${String(command.body.payload)}"`);
       case 'playback_start':
         send(record, 'call.playback.started', {});
-        return mediaEnds(
-          record,
-          'call.playback.ended',
-          `caller heard ${String(command.body.audio_url)}`,
-        );
+        return mediaEnds(record, 'call.playback.ended', String(command.body.audio_url));
       case 'streaming_start':
         return send(record, 'streaming.started', {});
       case 'transfer':
@@ -206,14 +190,10 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
   return {
     observeInitiated(call) {
       options.telnyx.startCall(call.callControlId);
-      const record = calls.get(call.callControlId);
-      if (record) record.call = call;
-      else calls.set(call.callControlId, { call, clientState: null, ended: false });
+      recordOf(call.callControlId).call = call;
     },
     planHangup(id, afterMs) {
-      const record = calls.get(id) ?? unknownCall(id);
-      record.hangupAfterMs = afterMs;
-      calls.set(id, record);
+      recordOf(id).hangupAfterMs = afterMs;
     },
     async stop() {
       stopped = true;
@@ -221,15 +201,4 @@ export function startCallSimulator(options: CallSimulatorOptions): CallSimulator
       await Promise.allSettled([...sending]);
     },
   };
-}
-
-function isDeny(clientState: string | null): boolean {
-  if (!clientState) return false;
-  return Buffer.from(clientState, 'base64').toString('utf8').includes('"action":"deny"');
-}
-
-// A command for a call whose call.initiated the simulator never saw (e.g. a hand-made webhook).
-function unknownCall(callControlId: string): CallRecord {
-  const call = { callControlId, callLegId: '', callSessionId: '', from: '', to: '' };
-  return { call, clientState: null, ended: false };
 }

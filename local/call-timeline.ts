@@ -1,15 +1,13 @@
 /** The kinds of step a call's timeline shows, in the words `npm run call` prints. */
-export const TIMELINE_STEPS = [
-  'webhook',
-  'worker',
-  'decision',
-  'command',
-  'heard',
-  'hangup',
-  'released',
-  'problem',
-] as const;
-export type TimelineStep = (typeof TIMELINE_STEPS)[number];
+export type TimelineStep =
+  | 'webhook'
+  | 'worker'
+  | 'decision'
+  | 'command'
+  | 'heard'
+  | 'hangup'
+  | 'released'
+  | 'problem';
 
 /** One thing that happened to a call. */
 export interface TimelineEntry {

@@ -10,26 +10,16 @@ import { observeBatch, observeWebhook } from './pipeline-observers.js';
 import { publishPipelineState } from './pipeline-state.js';
 import { startQueuePoller } from './queue-poller.js';
 import { type ReconcilerHandler, startReconcileLoop } from './reconcile-loop.js';
-import type { TelnyxSimulator } from './telnyx-simulator.js';
 import { workerLogsToTimeline } from './worker-log-timeline.js';
 
 /** How to start the local pipeline; every field has a default for `npm start`. */
-export interface DevPipelineOptions
-  extends Pick<
-    LocalSystemOptions,
-    'env' | 'inheritEnv' | 'devKeysPath' | 'showLog' | 'onProgress'
-  > {
+export interface DevPipelineOptions extends Omit<LocalSystemOptions, 'onLog'> {
   /** Port for the webhook URL (0: a free one). Default `PORT` or 3000. */
   readonly port?: number;
-  readonly host?: string;
   /** How long the simulated caller listens to a `speak`. */
   readonly speakMs?: number;
   /** How long an accepted simulated caller stays on the line unless told otherwise. */
   readonly defaultHangupAfterMs?: number;
-  /** Seconds before a failed queue message is retried. */
-  readonly retryDelaySeconds?: number;
-  /** Which other output (not JSON) to print. Default: all but Powertools' empty-metrics warning. */
-  readonly showText?: (text: string) => boolean;
   /** Publish the running pipeline for the CLIs (`npm start` does; tests do not). */
   readonly stateFile?: string;
   readonly onEntry?: (callControlId: string, entry: TimelineEntry) => void;
@@ -39,12 +29,11 @@ export interface DevPipelineOptions
 export interface DevPipeline extends LocalSystem {
   readonly baseUrl: string;
   readonly webhookUrl: string;
-  /** The simulator when Telnyx is simulated; `undefined` with the real API. */
-  readonly telnyx: TelnyxSimulator | undefined;
   readonly timeline: CallTimeline;
 }
 
-// Powertools Metrics prints this for every invocation that recorded no metric: noise locally.
+// Powertools Metrics prints this for every invocation that recorded no metric: noise locally,
+// so other output is printed without it unless `showText` says otherwise.
 const EMPTY_METRICS = 'No application metrics to publish';
 
 /**
@@ -60,7 +49,6 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
     // The timelines read the worker's per-event DEBUG line; printing is chosen by showLog.
     env: { POWERTOOLS_LOG_LEVEL: 'DEBUG', ...options.env },
     onLog: workerLogsToTimeline(timeline),
-    showLog: options.showLog ?? (() => false),
     showText: options.showText ?? ((text: string) => !text.startsWith(EMPTY_METRICS)),
   });
   try {
@@ -73,15 +61,10 @@ export async function startDevPipeline(options: DevPipelineOptions = {}): Promis
 
 /** The reconciler handler every RECONCILE_INTERVAL_SECONDS, as the stack's schedule runs it. */
 async function startReconciler(system: LocalSystem): Promise<void> {
-  const reconciler = (await import('../functions/reconciler/handler.js')) as unknown as {
-    handler: ReconcilerHandler;
-    shutdown(): Promise<void>;
-  };
-  system.onStop(() => reconciler.shutdown());
-  const stop = startReconcileLoop(reconciler.handler, (error) =>
-    console.error('reconciler:', error),
-  );
-  system.onStop(stop);
+  const { handler, shutdown } = await import('../functions/reconciler/handler.js');
+  system.onStop(shutdown);
+  const onError = (error: unknown) => console.error('reconciler:', error);
+  system.onStop(startReconcileLoop(handler as ReconcilerHandler, onError));
 }
 
 async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPipelineOptions) {
@@ -93,7 +76,6 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   options.onProgress?.('webhook gateway (API Gateway stand-in)');
   const gateway = await startHttpGateway({
     port: options.port ?? Number(process.env.PORT ?? DEFAULT_LOCAL_PORT),
-    host: options.host ?? '127.0.0.1',
     ingest: system.ingest,
     onWebhook: (body, result) => observeWebhook(timeline, callSimulator, body, result),
     route: localRoutes(timeline, () => callSimulator, telnyx !== undefined),
@@ -101,7 +83,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
   system.onStop(() => gateway.stop());
   const webhookUrl = `${gateway.baseUrl}${WEBHOOK_PATH}`;
   if (telnyx) {
-    const simulator = startCallSimulator({
+    callSimulator = startCallSimulator({
       telnyx,
       webhookUrl,
       privateKey: keys.privateKey,
@@ -110,12 +92,12 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
       defaultHangupAfterMs: options.defaultHangupAfterMs ?? 30_000,
       onError: (error) => console.error('telnyx simulator: webhook not delivered:', error),
     });
-    callSimulator = simulator;
-    system.onStop(() => simulator.stop());
+    system.onStop(() => callSimulator?.stop());
   }
-  const retryDelaySeconds = options.retryDelaySeconds ?? 1;
+  // Seconds before a failed queue message is offered again.
+  const retryDelaySeconds = 1;
   options.onProgress?.('queue poller (SQS event source stand-in)');
-  const poller = startQueuePoller({
+  const stopPoller = startQueuePoller({
     sqs: system.sqs.client,
     queueUrl: system.queueUrl,
     worker: system.worker,
@@ -124,7 +106,7 @@ async function serve(system: LocalSystem, timeline: CallTimeline, options: DevPi
       observeBatch({ timeline, redis: observer, env, retryDelaySeconds }, records, failed),
     onError: (error) => console.error('queue poller:', error),
   });
-  system.onStop(() => poller.stop());
+  system.onStop(stopPoller);
   await startReconciler(system);
   if (options.stateFile) {
     const published = { baseUrl: gateway.baseUrl, webhookUrl, redisUrl: system.redisUrl, env };

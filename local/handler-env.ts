@@ -1,5 +1,3 @@
-import { LOCAL_AWS_ENV } from './sqs-server.js';
-
 /**
  * The one set of handler settings for every local run (`npm start`, the e2e and fault tests,
  * the benchmarks, and the worker section of `.local/events/env.json`): caps small enough that a few
@@ -26,51 +24,5 @@ export const DEFAULT_LOCAL_PORT = 3000;
 
 /** The value of `name` from `env` when set and not blank, else `fallback`. */
 export function envOr(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const value = env[name]?.trim();
-  return value ? value : fallback;
-}
-
-/** What the local system started, which the handlers' environment points at. */
-export interface LocalServices {
-  readonly sqsEndpoint: string;
-  readonly queueUrl: string;
-  readonly redisUrl: string;
-  /** The simulator's API base URL; `undefined` when the real Telnyx API is used. */
-  readonly telnyxBaseUrl: string | undefined;
-  /** The public key that signs simulated webhooks. */
-  readonly publicKeyBase64: string;
-}
-
-/**
- * The handlers' environment: `LOCAL_HANDLER_ENV` with values from `source` where set, the
- * local services, then every `overrides` entry. Throws when the real Telnyx
- * API is chosen without the account's public key, as ingest could verify nothing.
- */
-export function handlerEnv(
-  source: Readonly<Record<string, string | undefined>>,
-  overrides: Readonly<Record<string, string | undefined>>,
-  services: LocalServices,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, fallback] of Object.entries(LOCAL_HANDLER_ENV)) {
-    env[name] = envOr(source, name, fallback);
-  }
-  Object.assign(env, {
-    ...LOCAL_AWS_ENV,
-    AWS_ENDPOINT_URL_SQS: services.sqsEndpoint,
-    QUEUE_URL: services.queueUrl,
-    REDIS_URL: services.redisUrl,
-  });
-  if (services.telnyxBaseUrl) {
-    env.TELNYX_API_KEY = 'KEY_local_simulator';
-    env.TELNYX_BASE_URL = services.telnyxBaseUrl;
-    env.TELNYX_PUBLIC_KEY = services.publicKeyBase64;
-  } else if (!source.TELNYX_PUBLIC_KEY?.trim()) {
-    throw new Error(
-      "TELNYX_API_KEY is set, so the real Telnyx API is used: set TELNYX_PUBLIC_KEY to your account's public key (Mission Control > Keys & Credentials > Public Key)",
-    );
-  }
-  // The caller's own settings win, even over a service (e.g. a Telnyx URL where nothing listens).
-  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
-  return env;
+  return env[name]?.trim() || fallback;
 }

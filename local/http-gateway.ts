@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {
   APIGatewayProxyEventV2,
@@ -8,6 +7,7 @@ import type {
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import { lambdaContext } from './lambda-context.js';
 import { apiGatewayEvent } from './lambda-events.js';
+import { closeServer, listen, readBody, replyJson } from './servers.js';
 
 /** The ingest handler's shape, as API Gateway invokes it. */
 export type IngestHandler = (
@@ -22,8 +22,8 @@ export interface RouteReply {
 }
 
 export interface HttpGatewayOptions {
+  /** The loopback port to listen on (0: a free one). */
   readonly port: number;
-  readonly host: string;
   readonly ingest: IngestHandler;
   /** Sees each webhook's raw body and the handler's answer (for the call timelines). */
   readonly onWebhook?: (rawBody: string, result: APIGatewayProxyStructuredResultV2) => void;
@@ -31,50 +31,25 @@ export interface HttpGatewayOptions {
   readonly route?: (method: string, url: URL, body: string) => Promise<RouteReply | undefined>;
 }
 
-export interface HttpGateway {
-  readonly baseUrl: string;
-  stop(): Promise<void>;
-}
-
 /**
  * Stands in for API Gateway (HTTP API, payload 2.0): `POST /webhooks/telnyx` becomes the event
  * the ingest Lambda gets, raw body untouched and header names lower-cased, and the handler's
- * result becomes the HTTP response.
+ * result becomes the HTTP response. Returns its base URL and `stop`.
  */
-export async function startHttpGateway(options: HttpGatewayOptions): Promise<HttpGateway> {
+export async function startHttpGateway(options: HttpGatewayOptions) {
   const server = createServer((req, res) => {
     handle(req, res, options).catch((error: unknown) => {
       // API Gateway answers 500 when the integration fails; Telnyx then re-delivers.
-      if (!res.headersSent) reply(res, 500, { message: 'Internal Server Error' });
+      if (!res.headersSent) replyJson(res, 500, { message: 'Internal Server Error' });
       console.error('gateway: handler failed:', error);
     });
   });
-  server.listen(options.port, options.host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]) => {
-      throw error;
-    }),
-  ]);
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return {
-    baseUrl: `http://${options.host}:${address.port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const port = await listen(server, options.port, '127.0.0.1');
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: HttpGatewayOptions,
-): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString('utf8');
+async function handle(req: IncomingMessage, res: ServerResponse, options: HttpGatewayOptions) {
+  const body = await readBody(req);
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   if (method === 'POST' && url.pathname === WEBHOOK_PATH) {
@@ -85,8 +60,8 @@ async function handle(
     return;
   }
   const routed = await options.route?.(method, url, body);
-  if (routed) return reply(res, routed.status, routed.body);
-  reply(res, 404, { message: 'Not Found' });
+  if (routed) return replyJson(res, routed.status, routed.body);
+  replyJson(res, 404, { message: 'Not Found' });
 }
 
 function webhookEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV2 {
@@ -101,9 +76,4 @@ function webhookEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV
 
 function stringHeaders(headers: APIGatewayProxyStructuredResultV2['headers']) {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -29,9 +29,8 @@ export function localRoutes(
     if (match[2] === undefined) {
       if (method !== 'GET') return { status: 405, body: { error: 'use GET' } };
       const story = timeline.get(id);
-      return story
-        ? { status: 200, body: story }
-        : { status: 404, body: { error: 'unknown call' } };
+      if (!story) return { status: 404, body: { error: 'unknown call' } };
+      return { status: 200, body: story };
     }
     if (method !== 'PUT') return { status: 405, body: { error: 'use PUT' } };
     const simulator = callSimulator();

@@ -1,11 +1,11 @@
 import { type LogLine, teeJsonLogs } from './capture-output.js';
 import { loadOrCreateDevKeys } from './dev-keys.js';
-import { handlerEnv } from './handler-env.js';
+import { envOr, LOCAL_HANDLER_ENV } from './handler-env.js';
 import type { IngestHandler } from './http-gateway.js';
 import type { WorkerHandler } from './poll-once.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { setEnv } from './set-env.js';
-import { type LocalSqs, startLocalSqs } from './sqs-server.js';
+import { LOCAL_AWS_ENV, type LocalSqs, startLocalSqs } from './sqs-server.js';
 import { startTelnyxSimulator, type TelnyxSimulator } from './telnyx-simulator.js';
 import { generateSigningKeys, type SigningKeys } from './webhook-signing.js';
 
@@ -30,8 +30,8 @@ export interface LocalSystemOptions {
   readonly onProgress?: (part: string) => void;
 }
 
-/** The system's services and the two real handlers, configured for them. */
-export interface LocalSystem {
+/** The services the handlers talk to on this machine, without the handlers. */
+export interface LocalServices {
   readonly keys: SigningKeys;
   readonly sqs: LocalSqs;
   readonly queueUrl: string;
@@ -40,33 +40,21 @@ export interface LocalSystem {
   readonly redisServer: RedisServer | undefined;
   /** The simulator when Telnyx is simulated; `undefined` with the real API. */
   readonly telnyx: TelnyxSimulator | undefined;
-  /** The variables the handlers were started with. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly ingest: IngestHandler;
-  readonly worker: WorkerHandler;
   /** Runs `step` (and what came before it) when the system stops, last registered first. */
   onStop(step: () => Promise<void> | void): void;
   stop(): Promise<void>;
 }
 
-/** The FIFO queue's name (`.fifo` appended), as in the stack. */
-export const LOCAL_QUEUE_NAME = 'call-events';
-
-/** What {@link startLocalServices} starts; every field has a default. */
-export interface LocalServicesOptions {
-  /** REDIS_URL: that server (unset: a private redis-server); TELNYX_API_KEY: no simulator. */
-  readonly source?: Readonly<Record<string, string | undefined>>;
-  /** A key file to load or create; by default a fresh pair in memory. */
-  readonly devKeysPath?: string;
-  /** Called before each part starts, with its name (`npm start` shows them as progress). */
-  readonly onProgress?: (part: string) => void;
+/** The system's services and the two real handlers, configured for them. */
+export interface LocalSystem extends LocalServices {
+  /** The variables the handlers were started with. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly ingest: IngestHandler;
+  readonly worker: WorkerHandler;
 }
 
-/** The services the handlers talk to on this machine, without the handlers. */
-export type LocalServices = Pick<
-  LocalSystem,
-  'keys' | 'sqs' | 'queueUrl' | 'redisUrl' | 'redisServer' | 'telnyx' | 'onStop' | 'stop'
->;
+/** The FIFO queue's name (`.fifo` appended), as in the stack. */
+export const LOCAL_QUEUE_NAME = 'call-events';
 
 /**
  * Starts what the functions need around them: local SQS with the FIFO queue, Redis (a
@@ -74,18 +62,17 @@ export type LocalServices = Pick<
  * TELNYX_API_KEY is given), plus the signing keys. `npm run invoke` uses them alone.
  */
 export async function startLocalServices(
-  options: LocalServicesOptions = {},
+  options: Pick<LocalSystemOptions, 'env' | 'inheritEnv' | 'devKeysPath' | 'onProgress'> = {},
 ): Promise<LocalServices> {
-  const { source = {}, onProgress = () => {} } = options;
+  const { devKeysPath, onProgress = () => {} } = options;
+  const source = settingsOf(options);
   const cleanup: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   const onStop = (step: () => Promise<void> | void) => void cleanup.push(step);
   try {
-    const keys = options.devKeysPath
-      ? loadOrCreateDevKeys(options.devKeysPath)
-      : generateSigningKeys();
+    const keys = devKeysPath ? loadOrCreateDevKeys(devKeysPath) : generateSigningKeys();
     onProgress('SQS FIFO queue (local-aws-sqs)');
     const sqs = await startLocalSqs();
     onStop(() => sqs.stop());
@@ -117,30 +104,58 @@ let started = false;
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   if (started) throw new Error('the local system can be started once per process');
   started = true;
-  const source = options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
-  const services = await startLocalServices({ ...options, source });
+  const services = await startLocalServices(options);
   const { onStop, stop } = services;
   try {
-    const env = handlerEnv(source, options.env ?? {}, {
-      sqsEndpoint: services.sqs.endpoint,
-      queueUrl: services.queueUrl,
-      redisUrl: services.redisUrl,
-      telnyxBaseUrl: services.telnyx?.baseUrl,
-      publicKeyBase64: services.keys.publicKeyBase64,
-    });
+    const env = handlerEnv(options, services);
     onStop(setEnv(env));
     const { onLog, showLog = () => false, showText } = options;
     if (onLog) onStop(teeJsonLogs(onLog, showLog, showText));
     options.onProgress?.('ingest and worker handlers');
-    const ingest = (await import('../functions/ingest/handler.js')).handler as IngestHandler;
-    const worker = (await import('../functions/worker/handler.js')) as unknown as {
-      handler: WorkerHandler;
-      shutdown(): Promise<void>;
-    };
-    onStop(() => worker.shutdown());
-    return { ...services, env, ingest, worker: worker.handler };
+    const ingest = (await import('../functions/ingest/handler.js')).handler;
+    const { handler, shutdown } = await import('../functions/worker/handler.js');
+    onStop(shutdown);
+    return { ...services, env, ingest, worker: handler };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
+}
+
+/** The settings the system reads: `options.env`, over process.env when inherited. */
+function settingsOf(options: Pick<LocalSystemOptions, 'env' | 'inheritEnv'>) {
+  return options.inheritEnv ? { ...process.env, ...options.env } : { ...options.env };
+}
+
+/**
+ * The handlers' environment: `LOCAL_HANDLER_ENV` with values from the settings where set, the
+ * local services, then every `options.env` entry. Throws when the real Telnyx
+ * API is chosen without the account's public key, as ingest could verify nothing.
+ */
+function handlerEnv(options: LocalSystemOptions, services: LocalServices): Record<string, string> {
+  const source = settingsOf(options);
+  const env: Record<string, string> = {};
+  for (const [name, fallback] of Object.entries(LOCAL_HANDLER_ENV)) {
+    env[name] = envOr(source, name, fallback);
+  }
+  Object.assign(env, {
+    ...LOCAL_AWS_ENV,
+    AWS_ENDPOINT_URL_SQS: services.sqs.endpoint,
+    QUEUE_URL: services.queueUrl,
+    REDIS_URL: services.redisUrl,
+  });
+  if (services.telnyx) {
+    env.TELNYX_API_KEY = 'KEY_local_simulator';
+    env.TELNYX_BASE_URL = services.telnyx.baseUrl;
+    // The simulator signs its webhooks with the dev key.
+    env.TELNYX_PUBLIC_KEY = services.keys.publicKeyBase64;
+  } else if (!source.TELNYX_PUBLIC_KEY?.trim()) {
+    throw new Error(
+      "TELNYX_API_KEY is set, so the real Telnyx API is used: set TELNYX_PUBLIC_KEY to your account's public key (Mission Control > Keys & Credentials > Public Key)",
+    );
+  }
+  // The caller's own settings win, even over a service (e.g. a Telnyx URL where nothing listens).
+  const overrides = Object.entries(options.env ?? {});
+  for (const [name, value] of overrides) if (value !== undefined) env[name] = value;
+  return env;
 }

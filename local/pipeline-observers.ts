@@ -18,11 +18,8 @@ export function observeWebhook(
   const { event_type: type, payload } = parsed.event.data;
   const id = payload.call_control_id;
   if (result.statusCode !== 200) {
-    timeline.add(
-      id,
-      'problem',
-      `${type} webhook answered HTTP ${result.statusCode} ${result.body}`,
-    );
+    const answer = `HTTP ${result.statusCode} ${result.body}`;
+    timeline.add(id, 'problem', `${type} webhook answered ${answer}`);
     return;
   }
   timeline.add(id, 'webhook', `${type} received: signature verified, queued`);
@@ -60,33 +57,24 @@ export function observeBatch(
       const retry = `SQS offers it again in ${deps.retryDelaySeconds}s`;
       deps.timeline.add(id, 'problem', `${type} failed in the worker; ${retry}`);
     } else if (type === 'call.hangup') {
-      reportRelease(deps, id, payload.client_state).catch((error: unknown) => {
-        deps.timeline.add(id, 'released', `call over (could not read Redis: ${String(error)})`);
-      });
+      releaseOf(deps, id, payload.client_state)
+        .catch((error: unknown) => `call over (could not read Redis: ${String(error)})`)
+        .then((detail) => deps.timeline.add(id, 'released', detail));
     }
   }
 }
 
-async function reportRelease(
-  deps: BatchObserverDeps,
-  id: string,
-  clientState: string | null | undefined,
-): Promise<void> {
+/** What became of a hung-up call's capacity slot, as Redis now shows it. */
+async function releaseOf(deps: BatchObserverDeps, id: string, clientState?: string | null) {
   const keys = capacityKeys({
     capPrefix: deps.env.CAP_PREFIX ?? 'cap',
     tenantmapPrefix: deps.env.TENANTMAP_PREFIX ?? 'tenantmap',
   });
   const state = decodeCallState(clientState);
   if ((await deps.redis.sismember(keys.globalActive(), id)) === 1) {
-    deps.timeline.add(id, 'released', 'call over, but its slot is still held (release failed)');
-  } else if (state?.action === 'accept') {
-    const active = await deps.redis.scard(keys.tenantActive(state.tenantId));
-    deps.timeline.add(
-      id,
-      'released',
-      `slot released; tenant ${state.tenantId} now has ${active} active call(s)`,
-    );
-  } else {
-    deps.timeline.add(id, 'released', 'call over; it held no capacity slot');
+    return 'call over, but its slot is still held (release failed)';
   }
+  if (state?.action !== 'accept') return 'call over; it held no capacity slot';
+  const active = await deps.redis.scard(keys.tenantActive(state.tenantId));
+  return `slot released; tenant ${state.tenantId} now has ${active} active call(s)`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Where a running `npm start` says what it is connected to (`.local/` is git-ignored). */
@@ -30,27 +30,19 @@ export function publishPipelineState(
   const file: PipelineState = { ...state, pid: process.pid, env: Object.fromEntries(env) };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
-  return () => removePipelineState(process.pid, path);
+  // Left alone once another pipeline has written its own.
+  return () => {
+    if (readPipelineState(path)?.pid === process.pid) rmSync(path, { force: true });
+  };
 }
 
 /** The running pipeline's state, or `undefined` when none is running. */
 export function readPipelineState(path = PIPELINE_STATE_PATH): PipelineState | undefined {
-  if (!existsSync(path)) return undefined;
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
     process.kill(state.pid, 0);
     return state;
   } catch {
     return undefined;
-  }
-}
-
-/** Removes the state file if it is still this process's. */
-export function removePipelineState(pid: number, path = PIPELINE_STATE_PATH): void {
-  try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as PipelineState;
-    if (state.pid === pid) rmSync(path);
-  } catch {
-    // already gone
   }
 }

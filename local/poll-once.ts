@@ -16,8 +16,6 @@ export interface PollOptions {
   readonly worker: WorkerHandler;
   /** Seconds before a failed message is offered again (Lambda waits a visibility timeout). */
   readonly retryDelaySeconds?: number;
-  /** Long-poll wait; 0 returns at once when the queue is empty. */
-  readonly waitSeconds?: number;
 }
 
 /** What one poll delivered: how many records, and which message ids the worker failed. */
@@ -27,29 +25,24 @@ export interface PollResult {
 }
 
 /**
- * Does what Lambda's SQS event source does, once: receive a batch, invoke the worker with
- * it, delete what succeeded and put the reported failures back for a later retry.
+ * Does what Lambda's SQS event source does, once: receive a batch (none when the queue is
+ * empty), invoke the worker with it, delete what succeeded and put the reported failures
+ * back for a later retry.
  */
 export async function pollOnce(options: PollOptions): Promise<PollResult> {
   const { sqs, queueUrl } = options;
-  const messages = await receiveBatch(sqs, queueUrl, options.waitSeconds);
+  const messages = await receiveBatch(sqs, queueUrl);
   if (messages.length === 0) return { delivered: 0, failed: [] };
   const records = messages.map((m) => toRecord(m, queueUrl));
   const response = await options.worker({ Records: records }, lambdaContext('worker', 30_000));
   const failed = new Set(response?.batchItemFailures.map((f) => f.itemIdentifier) ?? []);
-  await deleteBatch(
-    sqs,
-    queueUrl,
-    messages.filter((m) => !failed.has(m.MessageId as string)),
-  );
-  for (const m of messages.filter((m) => failed.has(m.MessageId as string))) {
-    await sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: m.ReceiptHandle,
-        VisibilityTimeout: options.retryDelaySeconds ?? 0,
-      }),
-    );
+  const isFailed = (m: Message) => failed.has(m.MessageId as string);
+  const succeeded = messages.filter((m) => !isFailed(m));
+  await deleteBatch(sqs, queueUrl, succeeded);
+  const VisibilityTimeout = options.retryDelaySeconds ?? 0;
+  for (const m of messages.filter(isFailed)) {
+    const retry = { QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout };
+    await sqs.send(new ChangeMessageVisibilityCommand(retry));
   }
   return { delivered: messages.length, failed: [...failed] };
 }

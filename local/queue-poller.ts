@@ -3,34 +3,27 @@ import type { SQSRecord } from 'aws-lambda';
 import { type PollOptions, pollOnce, type WorkerHandler } from './poll-once.js';
 
 /** How `startQueuePoller` runs the event source loop. */
-export interface QueuePollerOptions extends Omit<PollOptions, 'waitSeconds'> {
-  /** Pause between polls while the queue is empty. */
-  readonly idleMs?: number;
+export interface QueuePollerOptions extends PollOptions {
   /** Sees each batch the worker was given and the message ids it failed. */
   readonly onBatch?: (records: readonly SQSRecord[], failed: ReadonlySet<string>) => void;
   readonly onError?: (error: unknown) => void;
-}
-
-/** A running poll loop. */
-export interface QueuePoller {
-  /** Stops polling and waits for the batch in progress. */
-  stop(): Promise<void>;
 }
 
 /**
  * Runs `pollOnce` in a loop, one batch at a time, as Lambda's FIFO event source does. Like SQS
  * FIFO it blocks a message group while one of its messages waits for a retry, which
  * local-aws-sqs does not emulate: later messages of that call are put back, not delivered.
+ * Returns `stop`, which stops polling and waits for the batch in progress.
  */
-export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
+export function startQueuePoller(options: QueuePollerOptions): () => Promise<void> {
   const worker = groupLockedWorker(options.worker, options.onBatch);
   const idle = new AbortController();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { delivered } = await pollOnce({ ...options, worker, waitSeconds: 0 });
-        if (delivered === 0) await sleep(options.idleMs ?? 50, undefined, { signal: idle.signal });
+        const { delivered } = await pollOnce({ ...options, worker });
+        if (delivered === 0) await sleep(50, undefined, { signal: idle.signal });
       } catch (error) {
         if (stopped) return;
         options.onError?.(error);
@@ -38,29 +31,22 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       }
     }
   })();
-  return {
-    async stop() {
-      stopped = true;
-      idle.abort();
-      await loop;
-    },
+  return async () => {
+    stopped = true;
+    idle.abort();
+    await loop;
   };
 }
 
 // A group stays blocked until its failed messages come back in order, or a minute at most.
 const MAX_HOLD_MS = 60_000;
 
-interface GroupHold {
-  /** Failed message ids in queue order: only the first may be delivered next. */
-  readonly awaiting: string[];
-  readonly since: number;
-}
-
 function groupLockedWorker(
   worker: WorkerHandler,
   onBatch: QueuePollerOptions['onBatch'],
 ): WorkerHandler {
-  const held = new Map<string, GroupHold>();
+  // Per held group: its failed message ids in queue order (only the first may be delivered next).
+  const held = new Map<string, { readonly awaiting: string[]; readonly since: number }>();
   const groupOf = (record: SQSRecord) => record.attributes.MessageGroupId ?? record.messageId;
   return async (event, context) => {
     const deliver: SQSRecord[] = [];

@@ -7,7 +7,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  readonly pid: number;
   /** SIGSTOP: the server keeps its socket open but answers nothing (a hung Redis). */
   pause(): void;
   resume(): void;
@@ -26,20 +25,16 @@ export async function freePort(): Promise<number> {
 }
 
 async function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(200);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+  try {
+    // once() rejects on a socket error (nothing listens yet) and after 200 ms without a reply.
+    const [data] = await once(socket, 'data', { signal: AbortSignal.timeout(200) });
+    return String(data).startsWith('+PONG');
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
 }
 
 async function waitUntilReady(port: number, child: ChildProcess): Promise<void> {
@@ -51,20 +46,14 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
   throw new Error(`redis-server on port ${port} did not answer PING`);
 }
 
+// No snapshots, no append-only file, reachable from this machine only.
+const IN_MEMORY_ON_LOOPBACK = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+
 /** Starts `redis-server` (Debian's binary, or REDIS_SERVER_BIN) on a free loopback port, in memory only. */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
   const chosen = port ?? (await freePort());
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-  const args = [
-    '--port',
-    String(chosen),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ];
+  const args = ['--port', String(chosen), ...IN_MEMORY_ON_LOOPBACK];
   const child = spawn(bin, args, { stdio: 'ignore' });
   try {
     // once() rejects with the 'error' event (ENOENT when the binary is missing).
@@ -77,16 +66,14 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
     );
   }
   await waitUntilReady(chosen, child);
-  const pid = child.pid as number;
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
-    pid,
-    pause: () => process.kill(pid, 'SIGSTOP'),
-    resume: () => process.kill(pid, 'SIGCONT'),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(pid, 'SIGCONT');
+      child.kill('SIGCONT');
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;

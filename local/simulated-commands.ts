@@ -1,15 +1,12 @@
 import { decodeCallState } from '../shared/calls/client-state.js';
 import type { ReceivedCommand } from './telnyx-simulator.js';
 
-/** What a simulated transfer target does when it rings. */
-export type TransferOutcome = 'answered' | 'no_answer' | 'busy';
-
 /**
- * The simulator's convention for transfer targets, so each path can be tried locally:
- * a target containing `busy` is busy, one containing `noanswer` or ending in `0000` never
- * answers, anything else answers.
+ * What a simulated transfer target does when it rings, by a convention that lets each path be
+ * tried locally: a target containing `busy` is busy, one containing `noanswer` or ending in
+ * `0000` never answers, anything else answers.
  */
-export function transferOutcomeOf(to: string): TransferOutcome {
+export function transferOutcomeOf(to: string): 'answered' | 'no_answer' | 'busy' {
   if (/busy/i.test(to)) return 'busy';
   if (/noanswer/i.test(to) || /0000$/.test(to)) return 'no_answer';
   return 'answered';

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -8,6 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { closeServer, portOf } from './servers.js';
 import { setEnv } from './set-env.js';
 
 /** Dummy region and credentials: local-aws-sqs checks none, but the SDK insists on having them. */
@@ -37,7 +37,7 @@ export interface LocalSqs {
    * Sets `AWS_ENDPOINT_URL_SQS` and dummy credentials, so code importing the SDK lands here.
    * Returns a function that puts the previous values back.
    */
-  applyEnv(env?: NodeJS.ProcessEnv): () => void;
+  applyEnv(): () => void;
   /** Stops the server, dropping kept-alive connections so later sends fail at once. */
   stop(): Promise<void>;
 }
@@ -47,29 +47,29 @@ export interface LocalSqs {
  * locking; deleted queues can be recreated at once (real SQS makes you wait 60 s).
  */
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
-  const server: Server = await createSqsServer({
+  const server = await createSqsServer({
     port,
     hostname: '127.0.0.1',
     emulateQueueCreationLifecycle: false,
   });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const endpoint = `http://127.0.0.1:${portOf(server)}`;
   const client = new SQSClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const receive = (queueUrl: string) => receiveAndDelete(client, queueUrl);
+  const receive = async (queueUrl: string) => {
+    const messages = await receiveBatch(client, queueUrl);
+    await deleteBatch(client, queueUrl, messages);
+    return messages;
+  };
   return {
     endpoint,
     client,
     async createFifoQueue(name = `queue-${Math.random().toString(36).slice(2, 10)}`) {
       // FIFO as in AWS; content-based deduplication off, because ingest sends the event id.
-      const command = new CreateQueueCommand({
-        QueueName: `${name}.fifo`,
-        Attributes: { FifoQueue: 'true' },
-      });
+      const Attributes = { FifoQueue: 'true' };
+      const command = new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes });
       const { QueueUrl } = await client.send(command);
       if (!QueueUrl) throw new Error('local-aws-sqs returned no QueueUrl');
       return QueueUrl;
@@ -82,12 +82,10 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     async drainQueue(queueUrl) {
       while ((await receive(queueUrl)).length > 0) {}
     },
-    applyEnv: (env = process.env) =>
-      setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }, env),
+    applyEnv: () => setEnv({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }),
     async stop() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }
@@ -101,17 +99,15 @@ export async function receiveBatch(
   queueUrl: string,
   waitSeconds = 0,
 ): Promise<Message[]> {
-  const received = await client.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: waitSeconds,
-      // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-    }),
-  );
-  return received.Messages ?? [];
+  const command = new ReceiveMessageCommand({
+    QueueUrl: queueUrl,
+    MaxNumberOfMessages: 10,
+    WaitTimeSeconds: waitSeconds,
+    // local-aws-sqs reads the older AttributeNames; real SQS reads the newer name.
+    AttributeNames: ['All'],
+    MessageSystemAttributeNames: ['All'],
+  });
+  return (await client.send(command)).Messages ?? [];
 }
 
 /** Deletes `messages` from the queue (each one once received). */
@@ -124,10 +120,4 @@ export async function deleteBatch(
   const Entries = messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle }));
   const deleted = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
   if (deleted.Failed?.length) throw new Error(`could not delete: ${deleted.Failed[0]?.Message}`);
-}
-
-async function receiveAndDelete(client: SQSClient, queueUrl: string): Promise<Message[]> {
-  const messages = await receiveBatch(client, queueUrl);
-  await deleteBatch(client, queueUrl, messages);
-  return messages;
 }

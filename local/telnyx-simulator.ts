@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { CallRetrieveStatusResponse } from 'telnyx/resources/calls/calls';
+import { closeServer, listen, readBody, replyJson } from './servers.js';
 
 /** One Call Control command as the simulator received it. */
 export interface ReceivedCommand {
@@ -22,35 +21,20 @@ export interface ReceivedCommand {
 export type Fault = { readonly status: number; readonly body?: unknown } | 'hang' | 'lost_reply';
 
 /** Telnyx's reply to a command on a call that has already ended. */
-export const CALL_ENDED: Fault = {
-  status: 422,
-  body: {
-    errors: [
-      {
-        code: '90018',
-        title: 'Call has already ended',
-        detail: 'This call is no longer active and can\u2019t receive commands.',
-      },
-    ],
-  },
-};
+export const CALL_ENDED = telnyxError(
+  422,
+  '90018',
+  'Call has already ended',
+  'This call is no longer active and can\u2019t receive commands.',
+);
 /** Telnyx's reply to `speak` on a call that is not answered yet. */
-export const CALL_NOT_ANSWERED: Fault = {
-  status: 422,
-  body: {
-    errors: [
-      {
-        code: '90034',
-        title: 'Call is not answered',
-        detail: 'This command requires the call to be answered.',
-      },
-    ],
-  },
-};
-export const SERVER_ERROR: Fault = {
-  status: 500,
-  body: { errors: [{ code: '10007', title: 'Unexpected error' }] },
-};
+export const CALL_NOT_ANSWERED = telnyxError(
+  422,
+  '90034',
+  'Call is not answered',
+  'This command requires the call to be answered.',
+);
+export const SERVER_ERROR = telnyxError(500, '10007', 'Unexpected error');
 
 /**
  * A local stand-in for the Telnyx Call Control API: commands
@@ -83,32 +67,24 @@ export interface TelnyxSimulator {
   stop(): Promise<void>;
 }
 
-interface PendingFault {
-  readonly action: string;
-  readonly fault: Fault;
-  remaining: number;
-}
-
 const ROUTE = /^\/v2\/calls\/([^/]+)\/actions\/([a-z_]+)$/;
 const STATUS_ROUTE = /^\/v2\/calls\/([^/]+)$/;
-const NOT_FOUND = { errors: [{ code: '10005', title: 'Resource not found' }] };
+const NOT_FOUND = telnyxError(404, '10005', 'Resource not found');
+const UNAUTHORIZED = telnyxError(401, '10009', 'Authentication failed');
 
 /** Starts the simulator on `port` (0: a free port) on loopback. */
 export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
   const commands: ReceivedCommand[] = [];
-  const faults: PendingFault[] = [];
+  const faults: Array<{ action: string; fault: Fault; remaining: number }> = [];
   const listeners: Array<(command: ReceivedCommand) => void> = [];
   const accepted = new Set<string>();
   const known = new Set<string>();
   const ended = new Set<string>();
   const statusRequests: string[] = [];
-  const sockets = new Set<Socket>();
   let onlyKey: string | undefined;
 
   const takeFault = (action: string): Fault | undefined => {
-    const pending = faults.find(
-      (f) => f.remaining > 0 && (f.action === '*' || f.action === action),
-    );
+    const pending = faults.find((f) => f.remaining > 0 && [action, '*'].includes(f.action));
     if (!pending) return undefined;
     pending.remaining -= 1;
     return pending.fault;
@@ -120,8 +96,8 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     const fault = takeFault('status');
     if (fault === 'hang') return;
     if (fault === 'lost_reply') return res.socket?.destroy();
-    if (fault) return reply(res, fault.status, fault.body ?? {});
-    if (!known.has(callControlId)) return reply(res, 404, NOT_FOUND);
+    if (fault) return replyFault(res, fault);
+    if (!known.has(callControlId)) return replyFault(res, NOT_FOUND);
     const data = {
       record_type: 'call',
       call_control_id: callControlId,
@@ -129,30 +105,27 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
       call_session_id: callControlId,
       is_alive: !ended.has(callControlId),
     } satisfies CallRetrieveStatusResponse.Data;
-    reply(res, 200, { data } satisfies CallRetrieveStatusResponse);
+    replyJson(res, 200, { data } satisfies CallRetrieveStatusResponse);
   };
 
   const server = createServer(async (req, res) => {
     const statusMatch = req.method === 'GET' ? STATUS_ROUTE.exec(req.url ?? '') : null;
     const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
-    if (!match && !statusMatch) return reply(res, 404, NOT_FOUND);
     const body = await readJson(req);
     const auth = req.headers.authorization ?? '';
     const authorized = auth.startsWith('Bearer ') && (!onlyKey || auth === `Bearer ${onlyKey}`);
-    const unauthorized = () =>
-      reply(res, 401, { errors: [{ code: '10009', title: 'Authentication failed' }] });
     if (statusMatch) {
-      if (!authorized) return unauthorized();
+      if (!authorized) return replyFault(res, UNAUTHORIZED);
       return callStatus(res, decodeURIComponent(statusMatch[1] as string));
     }
-    if (!match) return;
+    if (!match) return replyFault(res, NOT_FOUND);
     const callControlId = decodeURIComponent(match[1] as string);
     known.add(callControlId);
     const action = match[2] as string;
     const commandId = typeof body.command_id === 'string' ? body.command_id : undefined;
     if (!authorized) {
       commands.push({ callControlId, action, body, commandId, duplicate: false, status: 401 });
-      return unauthorized();
+      return replyFault(res, UNAUTHORIZED);
     }
     const injected = ended.has(callControlId) ? CALL_ENDED : takeFault(action);
     const lostReply = injected === 'lost_reply';
@@ -163,23 +136,16 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     const command: ReceivedCommand = { callControlId, action, body, commandId, duplicate, status };
     commands.push(command);
     if (fault === 'hang') return; // the socket stays open until the client gives up
-    if (fault) return reply(res, fault.status, fault.body ?? {});
+    if (fault) return replyFault(res, fault);
     if (commandId !== undefined) accepted.add(key);
     if (lostReply) req.socket.destroy();
-    else reply(res, 200, { data: { result: 'ok' } });
+    else replyJson(res, 200, { data: { result: 'ok' } });
     if (!duplicate) for (const listener of listeners) listener(command);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const boundPort = await listen(server, port, '127.0.0.1');
 
   return {
-    baseUrl: `http://127.0.0.1:${address.port}/v2`,
+    baseUrl: `http://127.0.0.1:${boundPort}/v2`,
     commands,
     statusRequests,
     commandsFor: (id) =>
@@ -194,25 +160,24 @@ export async function startTelnyxSimulator(port = 0): Promise<TelnyxSimulator> {
     acceptOnlyApiKey: (apiKey) => {
       onlyKey = apiKey;
     },
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => closeServer(server),
   };
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
   try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    const value = JSON.parse((await readBody(req)) || '{}');
     return typeof value === 'object' && value !== null ? value : {};
   } catch {
     return {};
   }
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** A Telnyx API error reply: `status` with one entry in `errors`. */
+function telnyxError(status: number, code: string, title: string, detail?: string) {
+  return { status, body: { errors: [{ code, title, ...(detail && { detail }) }] } };
+}
+
+function replyFault(res: ServerResponse, fault: Exclude<Fault, string>): void {
+  replyJson(res, fault.status, fault.body ?? {});
 }

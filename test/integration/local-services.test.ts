@@ -17,9 +17,9 @@ it('names each part as it starts it: queue, private Redis, Telnyx simulator', as
 
 it('starts neither Redis nor the simulator when REDIS_URL and TELNYX_API_KEY are given', async () => {
   const parts: string[] = [];
-  const source = { REDIS_URL: 'redis://127.0.0.1:1', TELNYX_API_KEY: 'KEY_real' };
+  const env = { REDIS_URL: 'redis://127.0.0.1:1', TELNYX_API_KEY: 'KEY_real' };
 
-  const services = await startLocalServices({ source, onProgress: (part) => parts.push(part) });
+  const services = await startLocalServices({ env, onProgress: (part) => parts.push(part) });
   await services.stop();
 
   expect(parts).toEqual(['SQS FIFO queue (local-aws-sqs)']);
