@@ -1,3 +1,5 @@
+import { KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
+
 /**
  * The one set of handler settings for every local run (`npm start`, the e2e and fault tests,
  * the benchmarks, and the worker section of `.local/events/env.json`): caps small enough that a few
@@ -9,8 +11,8 @@ export const LOCAL_HANDLER_ENV = {
   TENANT_CONCURRENCY_CAP_DEFAULT: '2',
   TENANT_CALLS_PER_MIN_CAP_DEFAULT: '100',
   CAPACITY_TTL_SECONDS: '600',
-  TENANTMAP_PREFIX: 'tenantmap',
-  CAP_PREFIX: 'cap',
+  TENANTMAP_PREFIX: KEY_PREFIX_DEFAULTS.tenantmapPrefix,
+  CAP_PREFIX: KEY_PREFIX_DEFAULTS.capPrefix,
   REDIS_COMMAND_TIMEOUT_MS: '300',
   TELNYX_TIMEOUT_MS: '1000',
   // Metrics on, as in Lambda: EMF lines are JSON on stdout, which the local log reader skips.

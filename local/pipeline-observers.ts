@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2, SQSRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
 import { decodeCallState } from '../shared/calls/client-state.js';
 import { capacityKeys } from '../shared/capacity/keys.js';
+import { KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
 import { parseTelnyxEvent } from '../shared/telnyx/webhook-event.js';
 import type { CallSimulator } from './call-simulator.js';
 import type { CallTimeline } from './call-timeline.js';
@@ -67,8 +68,8 @@ export function observeBatch(
 /** What became of a hung-up call's capacity slot, as Redis now shows it. */
 async function releaseOf(deps: BatchObserverDeps, id: string, clientState?: string | null) {
   const keys = capacityKeys({
-    capPrefix: deps.env.CAP_PREFIX ?? 'cap',
-    tenantmapPrefix: deps.env.TENANTMAP_PREFIX ?? 'tenantmap',
+    capPrefix: deps.env.CAP_PREFIX ?? KEY_PREFIX_DEFAULTS.capPrefix,
+    tenantmapPrefix: deps.env.TENANTMAP_PREFIX ?? KEY_PREFIX_DEFAULTS.tenantmapPrefix,
   });
   const state = decodeCallState(clientState);
   if ((await deps.redis.sismember(keys.globalActive(), id)) === 1) {
