@@ -8,7 +8,7 @@ import { createSqsClient } from '../shared/queue/create-sqs-client.js';
 import { parseTelnyxEvent } from '../shared/telnyx/webhook-event.js';
 import { acceptWebhook } from '../shared/webhook/accept-webhook.js';
 import { importTelnyxPublicKeys } from '../shared/webhook/telnyx-public-keys.js';
-import { createSignatureVerifier } from '../shared/webhook/verify-signature.js';
+import { createSignatureVerifier, SIGNATURE_HEADERS } from '../shared/webhook/verify-signature.js';
 import { BENCH_DID, type BenchEnvironment, progress } from './environment.js';
 import { rawPoster } from './http-post.js';
 import { describeShares, profileByOwner } from './profile.js';
@@ -35,8 +35,8 @@ function signedWebhooks(env: BenchEnvironment, count: number) {
   return Array.from({ length: count }, () => {
     const body = JSON.stringify(telnyxEvent('call.initiated', { to: BENCH_DID }));
     const request = signedApiRequest(body, { keys: env.keys });
-    const timestamp = request.headers['telnyx-timestamp'] as string;
-    const signature = Buffer.from(request.headers['telnyx-signature-ed25519'] as string, 'base64');
+    const timestamp = request.headers[SIGNATURE_HEADERS.timestamp] as string;
+    const signature = Buffer.from(request.headers[SIGNATURE_HEADERS.signature] as string, 'base64');
     return { request, signed: Buffer.from(`${timestamp}|${body}`), signature, body };
   });
 }

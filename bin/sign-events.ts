@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { DEV_KEYS_PATH, loadOrCreateDevKeys } from '../local/dev-keys.js';
 import { LOCAL_HANDLER_ENV } from '../local/handler-env.js';
 import { type EnvVarsFile, FUNCTIONS } from '../local/invoke-function.js';
-import { nowSeconds, type SigningKeys, signWebhook } from '../local/webhook-signing.js';
+import { nowSeconds, type SigningKeys, signatureHeaders } from '../local/webhook-signing.js';
 
 /** Where the local services listen unless told otherwise (flags of `bin/sign-events.ts`). */
 export const LOCAL_ENDPOINTS = {
@@ -92,14 +92,12 @@ export function signApiEvent(
   // A new event id, because the queue drops a repeated one (it is the deduplication id).
   webhook.data = { ...webhook.data, id: randomUUID(), occurred_at: time.toISOString() };
   const body = JSON.stringify(webhook);
-  const signature = signWebhook(keys, now, body);
   return {
     ...event,
     headers: {
       ...event.headers,
       'content-length': String(Buffer.byteLength(body)),
-      'telnyx-signature-ed25519': signature,
-      'telnyx-timestamp': String(now),
+      ...signatureHeaders(keys, now, body),
     },
     requestContext: {
       ...event.requestContext,

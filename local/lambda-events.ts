@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import { SIGNATURE_HEADERS } from '../shared/webhook/verify-signature.js';
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
 import type { TelnyxWebhookBody } from './webhook-events.js';
 import { nowSeconds, type SigningKeys, signWebhook } from './webhook-signing.js';
@@ -30,8 +31,8 @@ export function signedApiRequest(
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const { keys, timestamp = nowSeconds(), headerCase } = options;
   const signature = keys && {
-    [spell('telnyx-signature-ed25519', headerCase)]: signWebhook(keys, timestamp, text),
-    [spell('telnyx-timestamp', headerCase)]: String(timestamp),
+    [spell(SIGNATURE_HEADERS.signature, headerCase)]: signWebhook(keys, timestamp, text),
+    [spell(SIGNATURE_HEADERS.timestamp, headerCase)]: String(timestamp),
   };
   const headers = {
     'content-type': 'application/json',

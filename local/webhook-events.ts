@@ -1,6 +1,6 @@
 import { type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { WEBHOOK_PATH } from '../shared/webhook/webhook-path.js';
-import { nowSeconds, signWebhook } from './webhook-signing.js';
+import { nowSeconds, signatureHeaders } from './webhook-signing.js';
 
 /** A Telnyx webhook body as a plain object, ready for `JSON.stringify`. */
 export interface TelnyxWebhookBody {
@@ -139,14 +139,12 @@ export async function postSignedWebhook(
   body: string,
   privateKey: KeyObject,
 ): Promise<{ status: number; body: string }> {
-  const timestamp = String(nowSeconds());
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'user-agent': 'telnyx-webhooks (local simulator)',
-      'telnyx-signature-ed25519': signWebhook({ privateKey }, timestamp, body),
-      'telnyx-timestamp': timestamp,
+      ...signatureHeaders({ privateKey }, nowSeconds(), body),
     },
     body,
   });

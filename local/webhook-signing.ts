@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { SIGNATURE_HEADERS } from '../shared/webhook/verify-signature.js';
 
 /** An Ed25519 key pair that signs webhooks, with the public key as Telnyx shows it. */
 export interface SigningKeys {
@@ -27,6 +28,18 @@ export function signWebhook(
 ): string {
   const signed = Buffer.concat([Buffer.from(`${timestamp}|`), Buffer.from(body)]);
   return sign(null, signed, keys.privateKey).toString('base64');
+}
+
+/** The headers Telnyx sends with a webhook: the signature of `body` and its `timestamp`. */
+export function signatureHeaders(
+  keys: Pick<SigningKeys, 'privateKey'>,
+  timestamp: number | string,
+  body: string | Buffer,
+): Record<string, string> {
+  return {
+    [SIGNATURE_HEADERS.signature]: signWebhook(keys, timestamp, body),
+    [SIGNATURE_HEADERS.timestamp]: String(timestamp),
+  };
 }
 
 /** The current Unix time in whole seconds, the unit of `telnyx-timestamp`. */
