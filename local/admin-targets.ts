@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
+import { ENV_NAMES, KEY_PREFIX_DEFAULTS } from '../shared/config/env-names.js';
 import { type AdminResponse, runAdminCommand } from '../shared/tenants/run-admin-command.js';
 import type { PipelineState } from './pipeline-state.js';
 
@@ -35,11 +35,13 @@ export async function redisTarget(
   env: NodeJS.ProcessEnv,
   pipeline: PipelineState | undefined,
 ): Promise<AdminTarget> {
-  const url = env.REDIS_URL?.trim() || pipeline?.redisUrl || 'redis://127.0.0.1:6379';
+  const url = env[ENV_NAMES.redisUrl]?.trim() || pipeline?.redisUrl || 'redis://127.0.0.1:6379';
   const pipelineEnv = pipeline?.redisUrl === url ? pipeline.env : {};
-  const setting = (name: string) => env[name]?.trim() || pipelineEnv[name];
-  const number = (name: string) => {
-    const n = Number(setting(name));
+  // A setting by its field in ENV_NAMES: the operator's environment, else the running pipeline's.
+  const setting = (field: keyof typeof ENV_NAMES) =>
+    env[ENV_NAMES[field]]?.trim() || pipelineEnv[ENV_NAMES[field]];
+  const number = (field: keyof typeof ENV_NAMES) => {
+    const n = Number(setting(field));
     return n > 0 && Number.isSafeInteger(n) ? n : null;
   };
   // Fail fast on a wrong URL instead of retrying forever: an operator is waiting.
@@ -60,16 +62,16 @@ export async function redisTarget(
   const runtime = {
     redis,
     prefixes: {
-      tenantmapPrefix: setting('TENANTMAP_PREFIX') || KEY_PREFIX_DEFAULTS.tenantmapPrefix,
-      capPrefix: setting('CAP_PREFIX') || KEY_PREFIX_DEFAULTS.capPrefix,
+      tenantmapPrefix: setting('tenantmapPrefix') || KEY_PREFIX_DEFAULTS.tenantmapPrefix,
+      capPrefix: setting('capPrefix') || KEY_PREFIX_DEFAULTS.capPrefix,
     },
-    tenantcfgPrefix: setting('TENANTCFG_PREFIX') || KEY_PREFIX_DEFAULTS.tenantcfgPrefix,
+    tenantcfgPrefix: setting('tenantcfgPrefix') || KEY_PREFIX_DEFAULTS.tenantcfgPrefix,
     defaults: {
-      globalConcurrencyCap: number('GLOBAL_CONCURRENCY_CAP'),
-      tenantConcurrencyCapDefault: number('TENANT_CONCURRENCY_CAP_DEFAULT'),
-      tenantCallsPerMinCapDefault: number('TENANT_CALLS_PER_MIN_CAP_DEFAULT'),
+      globalConcurrencyCap: number('globalConcurrencyCap'),
+      tenantConcurrencyCapDefault: number('tenantConcurrencyCapDefault'),
+      tenantCallsPerMinCapDefault: number('tenantCallsPerMinCapDefault'),
     },
-    leaseSeconds: number('CAPACITY_TTL_SECONDS'),
+    leaseSeconds: number('capacityTtlSeconds'),
     // Audit lines are the deployed function's record; a local write is the operator's own.
     logger: { info: () => {} },
   };

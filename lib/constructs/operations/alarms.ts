@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALL_STEP_NAMES } from '../../../shared/calls/call-steps.js';
+import { DENIALS } from '../../../shared/calls/denials.js';
 import {
   CALL_METRIC_NAMES as CALL,
   INGEST_METRIC_NAMES,
@@ -152,7 +153,7 @@ export class Alarms extends Construct {
         metric: sum(
           {
             capacity: metric(CALL.denied, 'worker', {
-              [CALL.reasonDimension]: 'capacity_check_failed',
+              [CALL.reasonDimension]: DENIALS.capacity_check_failed.metricReason,
             }),
             tenant: metric(CALL.tenantResolveFailed, 'worker'),
           },
