@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ADMIN_FUNCTION_OUTPUT } from '../lib/stack-outputs.js';
 import { formatAdminResult } from './admin-output.js';
 import { type AdminTarget, AdminUnreachableError, redisTarget } from './admin-targets.js';
 import { readMappingsFile } from './mappings-file.js';
@@ -77,6 +78,9 @@ const COMMANDS: Record<string, CliCommand> = {
   ),
 };
 
+/** The command names the CLI accepts (each has its line in `USAGE`). */
+export const TENANT_COMMANDS = Object.keys(COMMANDS);
+
 export const USAGE = `Usage: npm run tenants -- [--stack <StackName> | --function <name>] <command>
 
   map <number> <tenant>                         map a number (E.164: +13125550199) to a tenant
@@ -87,13 +91,15 @@ export const USAGE = `Usage: npm run tenants -- [--stack <StackName> | --functio
   calls [tenant]                                live calls holding slots: id, age, lease expiry
   list                                          mapped numbers
   import <file.csv|file.json> [--dry-run]       map many numbers (number,tenant), all or nothing
+  config set|get|validate <tenant> [plan.json]  a tenant's call plan: store, read, or check a file
+                                                (set takes --expect-revision N; docs/tenant-plans.md)
 
---stack: the deployed stack's admin function (its AdminFunctionName output), invoked with your
+--stack: the deployed stack's admin function (its ${ADMIN_FUNCTION_OUTPUT} output), invoked with your
 AWS credentials (default chain, AWS_REGION/AWS_PROFILE); --function names the function itself.
 Neither: Redis directly, at REDIS_URL, else the running \`npm start\`'s, else redis://127.0.0.1:6379;
-prefixes and default caps (TENANTMAP_PREFIX, CAP_PREFIX, GLOBAL_CONCURRENCY_CAP,
-TENANT_CONCURRENCY_CAP_DEFAULT, TENANT_CALLS_PER_MIN_CAP_DEFAULT, CAPACITY_TTL_SECONDS) from the
-environment, else npm start's when it is that Redis, else unknown.
+prefixes and default caps (TENANTMAP_PREFIX, CAP_PREFIX, TENANTCFG_PREFIX,
+GLOBAL_CONCURRENCY_CAP, TENANT_CONCURRENCY_CAP_DEFAULT, TENANT_CALLS_PER_MIN_CAP_DEFAULT,
+CAPACITY_TTL_SECONDS) from the environment, else npm start's when it is that Redis, else unknown.
 Exit codes: 0 done, 1 target unreachable or failed, 2 bad input (nothing written).`;
 
 /** What the CLI runs with; tests pass their own environment and capture the output. */

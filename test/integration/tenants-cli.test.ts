@@ -6,7 +6,7 @@ import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Redis } from 'ioredis';
-import { runTenantsCli } from '../../local/tenants-cli.js';
+import { runTenantsCli, TENANT_COMMANDS, USAGE } from '../../local/tenants-cli.js';
 import { createCapacityLimiter } from '../../shared/capacity/limiter.js';
 import { ADMIN_ENV, type AdminFunction, startAdminFunction } from '../support/admin-function.js';
 import { RecordingLogger } from '../support/recording-logger.js';
@@ -204,6 +204,13 @@ describe('npm run tenants -- --stack', () => {
       [1, 'error: stack Old: has no AdminFunctionName output (deploy this version first)'],
       [1, 'error: admin function broken: Unhandled: Command timed out'],
     ]);
+  });
+});
+
+describe('npm run tenants -- --help', () => {
+  it('gives every command it accepts a line of its own', () => {
+    expect(TENANT_COMMANDS).toContain('config');
+    for (const name of TENANT_COMMANDS) expect(USAGE).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 });
 
